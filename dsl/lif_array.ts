@@ -1,0 +1,132 @@
+// LIF neuron array generator: N neurons, every width derived from the parameters.
+//  - 'parallel': one register set per neuron; all neurons update together on in_valid (latency 1).
+//  - 'timemux':  ODIN-style: neuron states live in one synchronous memory; one neuron update per cycle,
+//                pipelined (latency 2, back-to-back updates of one neuron are exact thanks to write-first reads).
+//                After reset the array clears its state memory (ready is low for `neurons` cycles).
+import { Bool, Module, SInt, UInt, atCaller, captureLoc, cat, lit, log2ceil, mux, paramName, type Expr } from '../src/hdl/index.js';
+import { requireChoice, requireRange } from '../src/params/define.js';
+import { leakType, neuronUpdate, refractoryWidth, spikeType, thresholdType, type NeuronParams } from './lif_neuron.js';
+
+export interface LifArrayParams extends NeuronParams {
+  neurons: number;
+  arch: 'timemux' | 'parallel';
+}
+
+export const LIF_LIMITS = { neurons: [1, 1024], vWidth: [4, 32], iWidth: [2, 32], refractory: [0, 255], levels: [1, 15] } as const;
+
+function validate(p: LifArrayParams): void {
+  const loc = atCaller(() => captureLoc(), 1);
+  for (const [k, [lo, hi]] of Object.entries(LIF_LIMITS)) requireRange('lifArray', k, p[k as keyof typeof LIF_LIMITS], lo, hi, loc);
+  requireChoice('lifArray', 'leak', p.leak, ['none', 'shift', 'subtract'], loc);
+  requireChoice('lifArray', 'reset', p.reset, ['zero', 'subtract'], loc);
+  requireChoice('lifArray', 'spikes', p.spikes, ['binary', 'signed', 'graded', 'graded-signed'], loc);
+  requireChoice('lifArray', 'arch', p.arch, ['timemux', 'parallel'], loc);
+}
+
+export function lifArrayName(p: LifArrayParams): string {
+  const arch = p.arch === 'timemux' ? 'tm' : 'par';
+  const sp = { binary: 'b', signed: 's', graded: 'g', 'graded-signed': 'gs' }[p.spikes];
+  return paramName(`lif_${arch}`, { n: p.neurons, v: p.vWidth, i: p.iWidth, l: p.leak[0]!, r: p.reset[0]!, rf: p.refractory, s: `${sp}${p.levels}` });
+}
+
+export function lifArray(p: LifArrayParams): Module {
+  validate(p);
+  const m = new Module(lifArrayName(p), { ...p }, `LIF neuron array, ${p.neurons} neurons, ${p.arch} (spec: docs/lif.md)`);
+  return p.arch === 'parallel' ? parallel(m, p) : timemux(m, p);
+}
+
+function configPorts(m: Module, p: LifArrayParams): { theta: Expr; leak: Expr | undefined } {
+  const theta = m.input('threshold', thresholdType(p), 'firing threshold (unsigned)');
+  const lt = leakType(p);
+  const leak = lt ? m.input('leak', lt, p.leak === 'shift' ? 'leak shift: v -= v >>> leak' : 'leak amount: |v| -= leak') : undefined;
+  return { theta, leak };
+}
+
+function parallel(m: Module, p: LifArrayParams): Module {
+  const n = p.neurons;
+  const inValid = m.input('in_valid', Bool, 'update all neurons this cycle');
+  const inCurrent = m.input('in_current', UInt(n * p.iWidth), 'packed signed currents, neuron i at [i*iWidth +: iWidth]');
+  const { theta, leak } = configPorts(m, p);
+  const outValid = m.output('out_valid', Bool);
+  const outSpikes = m.output('out_spikes', UInt(n * spikeType(p).width), 'packed spikes of the last update');
+  const outV = m.output('out_v', UInt(n * p.vWidth), 'packed membrane potentials');
+
+  const valid = m.reg('valid', Bool);
+  valid.assign(inValid);
+  outValid.assign(valid);
+  const spikes: Expr[] = [];
+  const vs: Expr[] = [];
+  const rw = refractoryWidth(p);
+  for (let i = 0; i < n; i++) {
+    const v = m.reg(`v_${i}`, SInt(p.vWidth), { reset: 0, enable: inValid });
+    const r = rw ? m.reg(`refr_${i}`, UInt(rw), { reset: 0, enable: inValid }) : undefined;
+    const spike = m.reg(`spike_${i}`, spikeType(p), { reset: 0, enable: inValid });
+    const cur = inCurrent.slice((i + 1) * p.iWidth - 1, i * p.iWidth).asSigned();
+    const next = neuronUpdate(m, `n${i}_`, p, { v, r }, cur, theta, leak);
+    v.assign(next.v);
+    if (r && next.r) r.assign(next.r);
+    spike.assign(next.spike);
+    spikes.unshift(spike.asUnsigned());
+    vs.unshift(v.asUnsigned());
+  }
+  outSpikes.assign(cat(...spikes));
+  outV.assign(cat(...vs));
+  return m;
+}
+
+function timemux(m: Module, p: LifArrayParams): Module {
+  const n = p.neurons;
+  const aw = Math.max(1, log2ceil(n));
+  const rw = refractoryWidth(p);
+  const inValid = m.input('in_valid', Bool, 'an update request this cycle (dropped while ready is low)');
+  const inAddr = m.input('in_addr', UInt(aw), 'neuron index (requests with in_addr >= neurons are dropped)');
+  const inCurrent = m.input('in_current', SInt(p.iWidth), 'input current');
+  const { theta, leak } = configPorts(m, p);
+  const ready = m.output('ready', Bool, 'low while the state memory is cleared after reset');
+  const outValid = m.output('out_valid', Bool);
+  const outAddr = m.output('out_addr', UInt(aw));
+  const outSpike = m.output('out_spike', spikeType(p));
+  const outV = m.output('out_v', SInt(p.vWidth), 'membrane after the update');
+
+  // clear sequencer: writes zero to every state word after reset
+  const clearing = m.reg('clearing', Bool, { reset: 1 });
+  const clearAddr = m.reg('clear_addr', UInt(aw), { reset: 0 });
+  ready.assign(clearing.not());
+  m.when(clearing, () => {
+    m.when(clearAddr.eq(n - 1), () => clearing.assign(0));
+    clearAddr.assign(clearAddr.addWrap(1));
+  });
+
+  const accept = m.let('accept', n === 1 << aw ? inValid.and(ready) : inValid.and(ready).and(inAddr.lt(n)));
+  const state = m.memory('state', { type: UInt(p.vWidth + rw), depth: n, readUnderWrite: 'write-first' });
+  const word = state.read('state_rd', inAddr, accept);
+
+  // stage 1: the read word is here; compute and write back
+  const s1Valid = m.reg('s1_valid', Bool);
+  const s1Addr = m.reg('s1_addr', UInt(aw), { reset: null });
+  const s1Current = m.reg('s1_current', SInt(p.iWidth), { reset: null });
+  s1Valid.assign(accept);
+  s1Addr.assign(inAddr);
+  s1Current.assign(inCurrent);
+  const v = rw ? m.let('v', word.slice(p.vWidth - 1, 0).asSigned()) : word.asSigned();
+  const r = rw ? m.let('refr', word.slice(p.vWidth + rw - 1, p.vWidth)) : undefined;
+  const next = neuronUpdate(m, '', p, { v, r }, s1Current, theta, leak);
+  const nextWord = m.let('next_word', next.r ? cat(next.r, next.v.asUnsigned()) : next.v.asUnsigned());
+  state.write(mux(clearing, clearAddr, s1Addr), mux(clearing, lit(0, UInt(p.vWidth + rw)), nextWord), clearing.or(s1Valid));
+
+  const oValid = m.reg('o_valid', Bool);
+  const oAddr = m.reg('o_addr', UInt(aw), { reset: 0 });
+  const oSpike = m.reg('o_spike', spikeType(p), { reset: 0 });
+  const oV = m.reg('o_v', SInt(p.vWidth), { reset: 0 });
+  oValid.assign(s1Valid);
+  m.when(s1Valid, () => {
+    oAddr.assign(s1Addr);
+    oSpike.assign(next.spike);
+    oV.assign(next.v);
+  });
+  outValid.assign(oValid);
+  outAddr.assign(oAddr);
+  outSpike.assign(oSpike);
+  outV.assign(oV);
+  return m;
+}
