@@ -1,0 +1,219 @@
+// Golden LIF model, written from docs/lif.md (not from the RTL). The neuron rule is vectorized over typed
+// arrays (the fast path the compiler and evaluator use); the cycle models below compose it with each
+// architecture's pipeline for bit-exact co-simulation.
+
+export type LeakMode = 'none' | 'shift' | 'subtract';
+export type ResetMode = 'zero' | 'subtract';
+export type SpikeMode = 'binary' | 'signed' | 'graded' | 'graded-signed';
+
+export interface LifSpec {
+  neurons: number;
+  vWidth: number;
+  iWidth: number;
+  leak: LeakMode;
+  reset: ResetMode;
+  refractory: number;
+  spikes: SpikeMode;
+  levels: number;
+}
+
+export const levelsOf = (s: LifSpec) => (s.spikes === 'graded' || s.spikes === 'graded-signed' ? s.levels : 1);
+export const signedSpikes = (s: LifSpec) => s.spikes === 'signed' || s.spikes === 'graded-signed';
+/** Bits of one spike output. */
+export function spikeWidth(s: LifSpec): number {
+  const w = Math.max(1, Math.ceil(Math.log2(levelsOf(s) + 1)));
+  return signedSpikes(s) ? w + 1 : w;
+}
+
+/** Timestep-level model of N neurons (vectorized). */
+export class LifNeurons {
+  readonly v: Int32Array;
+  readonly r: Uint16Array;
+  private readonly vMin: number;
+  private readonly vMax: number;
+  private readonly k: number;
+  private readonly signedOut: boolean;
+  constructor(readonly spec: LifSpec) {
+    this.v = new Int32Array(spec.neurons);
+    this.r = new Uint16Array(spec.neurons);
+    this.vMin = -(2 ** (spec.vWidth - 1));
+    this.vMax = 2 ** (spec.vWidth - 1) - 1;
+    this.k = levelsOf(spec);
+    this.signedOut = signedSpikes(spec);
+  }
+
+  reset(): void {
+    this.v.fill(0);
+    this.r.fill(0);
+  }
+
+  /** Updates neuron i (rule of docs/lif.md); returns its spike. */
+  update(i: number, current: number, theta: number, leak: number): number {
+    const s = this.spec;
+    const v = this.v[i]!;
+    if (s.refractory > 0 && this.r[i]! > 0) {
+      this.r[i]!--;
+      return 0;
+    }
+    let l = v;
+    if (s.leak === 'shift') l = v - Math.floor(v / 2 ** leak);
+    else if (s.leak === 'subtract') l = v > leak ? v - leak : v < -leak ? v + leak : 0;
+    const u = Math.min(this.vMax, Math.max(this.vMin, l + current));
+    let k = 0;
+    for (let j = this.k; j >= 1; j--) {
+      if (u >= j * theta) {
+        k = j;
+        break;
+      }
+    }
+    if (k === 0 && this.signedOut) {
+      for (let j = this.k; j >= 1; j--) {
+        if (u <= -j * theta) {
+          k = -j;
+          break;
+        }
+      }
+    }
+    this.v[i] = s.reset === 'zero' ? (k !== 0 ? 0 : u) : u - k * theta;
+    if (s.refractory > 0) this.r[i] = k !== 0 ? s.refractory : 0;
+    return k;
+  }
+
+  /** Updates every neuron with its current; spikes written to `out`. */
+  stepAll(currents: Int32Array, theta: number, leak: number, out: Int32Array): void {
+    for (let i = 0; i < this.spec.neurons; i++) out[i] = this.update(i, currents[i]!, theta, leak);
+  }
+}
+
+const mask = (w: number) => (1n << BigInt(w)) - 1n;
+const toBits = (v: number, w: number) => BigInt(v) & mask(w);
+function signedField(packed: bigint, i: number, w: number): number {
+  const b = (packed >> BigInt(i * w)) & mask(w);
+  return Number(b >> BigInt(w - 1) ? b - (1n << BigInt(w)) : b);
+}
+
+export interface LifParallelInputs {
+  rst: number;
+  in_valid: number;
+  in_current: bigint;
+  threshold: number;
+  leak?: number;
+}
+
+/** Cycle model of the parallel array: outputs() is what the ports show before the next rising edge. */
+export class LifParallelModel {
+  readonly neurons: LifNeurons;
+  private spikes: Int32Array;
+  private valid = 0;
+  constructor(readonly spec: LifSpec) {
+    this.neurons = new LifNeurons(spec);
+    this.spikes = new Int32Array(spec.neurons);
+  }
+  outputs(): { out_valid: bigint; out_spikes: bigint; out_v: bigint } {
+    const sw = spikeWidth(this.spec);
+    let sp = 0n;
+    let vv = 0n;
+    for (let i = this.spec.neurons - 1; i >= 0; i--) {
+      sp = (sp << BigInt(sw)) | toBits(this.spikes[i]!, sw);
+      vv = (vv << BigInt(this.spec.vWidth)) | toBits(this.neurons.v[i]!, this.spec.vWidth);
+    }
+    return { out_valid: BigInt(this.valid), out_spikes: sp, out_v: vv };
+  }
+  /** One rising edge. */
+  edge(x: LifParallelInputs): void {
+    if (x.rst) {
+      this.neurons.reset();
+      this.spikes.fill(0);
+      this.valid = 0;
+      return;
+    }
+    this.valid = x.in_valid & 1;
+    if (!(x.in_valid & 1)) return;
+    for (let i = 0; i < this.spec.neurons; i++) {
+      this.spikes[i] = this.neurons.update(i, signedField(x.in_current, i, this.spec.iWidth), x.threshold, x.leak ?? 0);
+    }
+  }
+}
+
+export interface LifTimemuxInputs {
+  rst: number;
+  in_valid: number;
+  in_addr: number;
+  in_current: number;
+  threshold: number;
+  leak?: number;
+}
+
+/** Cycle model of the time-multiplexed array (docs/lif.md): clear sequencer, 2-stage pipeline. */
+export class LifTimemuxModel {
+  /** state words: membrane and refractory counter per neuron */
+  private memV: Int32Array;
+  private memR: Uint16Array;
+  private clearing = 1;
+  private clearAddr = 0;
+  private rdV = 0;
+  private rdR = 0;
+  private s1 = { valid: 0, addr: 0, current: 0 };
+  private o = { valid: 0, addr: 0, spike: 0, v: 0 };
+  private one: LifNeurons;
+  private addrMask: number;
+  constructor(readonly spec: LifSpec) {
+    this.memV = new Int32Array(spec.neurons);
+    this.memR = new Uint16Array(spec.neurons);
+    this.one = new LifNeurons({ ...spec, neurons: 1 });
+    this.addrMask = 2 ** Math.max(1, Math.ceil(Math.log2(spec.neurons))) - 1;
+  }
+  outputs(): { ready: bigint; out_valid: bigint; out_addr: bigint; out_spike: bigint; out_v: bigint } {
+    return {
+      ready: BigInt(1 - this.clearing),
+      out_valid: BigInt(this.o.valid),
+      out_addr: BigInt(this.o.addr),
+      out_spike: toBits(this.o.spike, spikeWidth(this.spec)),
+      out_v: toBits(this.o.v, this.spec.vWidth),
+    };
+  }
+  edge(x: LifTimemuxInputs): void {
+    const n = this.spec.neurons;
+    // stage 1 result from the word read last cycle
+    this.one.v[0] = this.rdV;
+    this.one.r[0] = this.rdR;
+    const spike = this.one.update(0, this.s1.current, x.threshold, x.leak ?? 0);
+    const nextV = this.one.v[0]!;
+    const nextR = this.one.r[0]!;
+    const addr = x.in_addr & this.addrMask;
+    const accept = (x.in_valid & 1) === 1 && this.clearing === 0 && addr < n;
+    const wen = this.clearing === 1 || this.s1.valid === 1;
+    const waddr = this.clearing ? this.clearAddr : this.s1.addr;
+    const wV = this.clearing ? 0 : nextV;
+    const wR = this.clearing ? 0 : nextR;
+    if (accept) {
+      // write-first: a read of the word being written sees the new data
+      if (wen && waddr === addr) {
+        this.rdV = wV;
+        this.rdR = wR;
+      } else {
+        this.rdV = this.memV[addr]!;
+        this.rdR = this.memR[addr]!;
+      }
+    }
+    if (wen && waddr < n) {
+      this.memV[waddr] = wV;
+      this.memR[waddr] = wR;
+    }
+    const s1Valid = this.s1.valid;
+    const s1Addr = this.s1.addr;
+    this.s1 = { valid: x.rst ? 0 : accept ? 1 : 0, addr, current: x.in_current };
+    if (x.rst) {
+      this.o = { valid: 0, addr: 0, spike: 0, v: 0 };
+      this.clearing = 1;
+      this.clearAddr = 0;
+      return;
+    }
+    this.o.valid = s1Valid;
+    if (s1Valid) this.o = { valid: 1, addr: s1Addr, spike, v: nextV };
+    if (this.clearing) {
+      if (this.clearAddr === n - 1) this.clearing = 0;
+      this.clearAddr = (this.clearAddr + 1) & this.addrMask;
+    }
+  }
+}
