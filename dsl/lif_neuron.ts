@@ -46,8 +46,14 @@ export interface NeuronNext {
 function applyLeak(p: NeuronParams, v: Expr, leak: Expr | undefined): Expr {
   if (p.leak === 'none' || !leak) return v;
   if (p.leak === 'shift') {
-    // v - floor(v / 2^leak): magnitude never grows, so the result fits vWidth
-    return v.sub(v.shrVar(leak)).resize(p.vWidth);
+    // |v| shrinks by ceil(|v| / 2^leak) toward zero (a silent neuron reaches rest exactly):
+    // d = (|v| >> leak) + (any bit shifted out ? 1 : 0)
+    const w = p.vWidth + 1;
+    const mag = mux(v.lt(0), v.neg(), v.resize(w)).asUnsigned();
+    const ones = lit((1n << BigInt(w)) - 1n, UInt(w));
+    const lost = mag.and(ones.shlVar(leak).not()).orReduce();
+    const d = mag.shrVar(leak).add(lost).toSigned();
+    return mux(v.lt(0), v.add(d), v.sub(d)).resize(p.vWidth);
   }
   const l = leak.toSigned();
   return mux(v.gt(l), v.sub(l).resize(p.vWidth), mux(v.lt(l.neg()), v.add(l).resize(p.vWidth), lit(0, SInt(p.vWidth))));

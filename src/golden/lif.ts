@@ -56,7 +56,10 @@ export class LifNeurons {
       return 0;
     }
     let l = v;
-    if (s.leak === 'shift') l = v - Math.floor(v / 2 ** leak);
+    if (s.leak === 'shift') {
+      const d = Math.ceil(Math.abs(v) / 2 ** leak); // toward zero, so a silent neuron reaches rest
+      l = v >= 0 ? v - d : v + d;
+    }
     else if (s.leak === 'subtract') l = v > leak ? v - leak : v < -leak ? v + leak : 0;
     const u = Math.min(this.vMax, Math.max(this.vMin, l + current));
     let k = 0;
