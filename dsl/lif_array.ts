@@ -3,7 +3,7 @@
 //  - 'timemux':  ODIN-style: neuron states live in one synchronous memory; one neuron update per cycle,
 //                pipelined (latency 2, back-to-back updates of one neuron are exact thanks to write-first reads).
 //                After reset the array clears its state memory (ready is low for `neurons` cycles).
-import { Bool, Module, SInt, UInt, atCaller, captureLoc, cat, lit, log2ceil, mux, paramName, type Expr } from '../src/hdl/index.js';
+import { Bool, Module, SInt, UInt, captureCallerLoc, cat, lit, log2ceil, mux, paramName, validateAll, type Expr } from '../src/hdl/index.js';
 import { requireChoice, requireRange } from '../src/params/define.js';
 import { leakType, neuronUpdate, refractoryWidth, spikeType, thresholdType, type NeuronParams } from './lif_neuron.js';
 
@@ -15,12 +15,14 @@ export interface LifArrayParams extends NeuronParams {
 export const LIF_LIMITS = { neurons: [1, 1024], vWidth: [4, 32], iWidth: [2, 32], refractory: [0, 255], levels: [1, 15] } as const;
 
 function validate(p: LifArrayParams): void {
-  const loc = atCaller(() => captureLoc(), 1);
-  for (const [k, [lo, hi]] of Object.entries(LIF_LIMITS)) requireRange('lifArray', k, p[k as keyof typeof LIF_LIMITS], lo, hi, loc);
-  requireChoice('lifArray', 'leak', p.leak, ['none', 'shift', 'subtract'], loc);
-  requireChoice('lifArray', 'reset', p.reset, ['zero', 'subtract'], loc);
-  requireChoice('lifArray', 'spikes', p.spikes, ['binary', 'signed', 'graded', 'graded-signed'], loc);
-  requireChoice('lifArray', 'arch', p.arch, ['timemux', 'parallel'], loc);
+  const loc = captureCallerLoc();
+  validateAll(() => {
+    for (const [k, [lo, hi]] of Object.entries(LIF_LIMITS)) requireRange('lifArray', k, p[k as keyof typeof LIF_LIMITS], lo, hi, loc);
+    requireChoice('lifArray', 'leak', p.leak, ['none', 'shift', 'subtract'], loc);
+    requireChoice('lifArray', 'reset', p.reset, ['zero', 'subtract'], loc);
+    requireChoice('lifArray', 'spikes', p.spikes, ['binary', 'signed', 'graded', 'graded-signed'], loc);
+    requireChoice('lifArray', 'arch', p.arch, ['timemux', 'parallel'], loc);
+  });
 }
 
 export function lifArrayName(p: LifArrayParams): string {
@@ -38,7 +40,7 @@ export function lifArray(p: LifArrayParams): Module {
 function configPorts(m: Module, p: LifArrayParams): { theta: Expr; leak: Expr | undefined } {
   const theta = m.input('threshold', thresholdType(p), 'firing threshold (unsigned)');
   const lt = leakType(p);
-  const leak = lt ? m.input('leak', lt, p.leak === 'shift' ? 'leak shift: v -= v >>> leak' : 'leak amount: |v| -= leak') : undefined;
+  const leak = lt ? m.input('leak', lt, p.leak === 'shift' ? 'leak shift: |v| -= ceil(|v| / 2^leak)' : 'leak amount: |v| -= leak') : undefined;
   return { theta, leak };
 }
 

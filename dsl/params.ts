@@ -10,7 +10,7 @@ export const chipParams = {
     vWidth: p.int(12, { min: 4, max: 32 }),
     /** Input current width in bits (signed). */
     iWidth: p.int(10, { min: 2, max: 32 }),
-    /** Leak: none, shift (v -= v >>> leak), or subtract (|v| -= leak, stopping at 0). */
+    /** Leak toward zero: none, shift (|v| -= ceil(|v| / 2^leak)), or subtract (|v| -= leak, stopping at 0). */
     leak: p.enum('shift', ['none', 'shift', 'subtract']),
     /** Reset after a spike: to zero, or by subtracting the threshold (soft reset, for rate conversion). */
     reset: p.enum('subtract', ['zero', 'subtract']),

@@ -12,7 +12,7 @@ module lif_tm_n16_v12_i10_ls_rs_rf0_sb1 (
   input  wire [3:0]         in_addr, // @[dsl/lif_array.ts 82:20] neuron index (requests with in_addr >= neurons are dropped)
   input  wire signed [9:0]  in_current, // @[dsl/lif_array.ts 83:23] input current
   input  wire [10:0]        threshold, // @[dsl/lif_array.ts 39:19] firing threshold (unsigned)
-  input  wire [3:0]         leak, // @[dsl/lif_array.ts 41:23] leak shift: v -= v >>> leak
+  input  wire [3:0]         leak, // @[dsl/lif_array.ts 41:23] leak shift: |v| -= ceil(|v| / 2^leak)
   output wire               ready, // @[dsl/lif_array.ts 85:19] low while the state memory is cleared after reset
   output wire               out_valid, // @[dsl/lif_array.ts 86:22]
   output wire [3:0]         out_addr, // @[dsl/lif_array.ts 87:21]

@@ -1,6 +1,6 @@
 // LIF neuron array: RTL co-simulated against the golden model, bit for bit, every output on every cycle.
 import { afterAll, describe, expect, it } from 'vitest';
-import { Rng, testSeed } from '../src/harness/random.js';
+import { Rng, testSeed } from '../src/util/random.js';
 import type { Dut } from '../src/harness/cocotb.js';
 import { LifNeurons } from '../src/golden/lif.js';
 import { PARAM_SETS, cosim, randomVectors, startLif, withArch, type Vector } from './lif_cosim.js';

@@ -3,7 +3,7 @@
 import { lifArray, type LifArrayParams } from '../dsl/lif_array.js';
 import { Dut } from '../src/harness/cocotb.js';
 import { Scoreboard } from '../src/harness/assert.js';
-import { Rng } from '../src/harness/random.js';
+import { Rng } from '../src/util/random.js';
 import { elaborate } from '../src/hdl/index.js';
 import { LifParallelModel, LifTimemuxModel, type LifParallelInputs, type LifTimemuxInputs } from '../src/golden/lif.js';
 

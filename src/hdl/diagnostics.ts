@@ -97,3 +97,14 @@ export function report(d: Diagnostic): void {
   if (sink) sink.push(d);
   else if (d.severity === 'error') throw new ElaborationError([d]);
 }
+
+/**
+ * Runs a validation step with its own sink: every diagnostic it reports is collected, and if any is an
+ * error the step throws them all at once (so later steps never run on invalid input). Warnings pass on.
+ */
+export function validateAll(fn: () => void): void {
+  const r = withDiagnosticSink(fn);
+  if (r.thrown) throw r.thrown;
+  if (r.diagnostics.some((d) => d.severity === 'error')) throw new ElaborationError(r.diagnostics);
+  for (const d of r.diagnostics) report(d);
+}

@@ -3,6 +3,6 @@ export { Bool, SInt, UInt, bitsFor, log2ceil, typeName, type HdlType } from './t
 export { Expr, Signal, cat, lit, mux, rep, type ExprLike } from './expr.js';
 export { Module, Memory, paramName, type MemoryOptions } from './module.js';
 export { elaborate, HDL_VERSION, type Design } from './elaborate.js';
-export { ElaborationError, CODES, formatDiagnostic, formatDiagnostics, type Diagnostic } from './diagnostics.js';
-export { atCaller, captureLoc, formatLoc, type SrcLoc } from './srcloc.js';
+export { ElaborationError, CODES, formatDiagnostic, formatDiagnostics, validateAll, type Diagnostic } from './diagnostics.js';
+export { atCaller, captureCallerLoc, captureLoc, formatLoc, type SrcLoc } from './srcloc.js';
 export { saturate, satAdd, satSub, maxOf, minOf } from './lib/arith.js';

@@ -37,24 +37,40 @@ function frameFile(raw: string): string {
   return raw.startsWith('file://') ? fileURLToPath(raw) : raw;
 }
 
-/** The location of the first user frame on the current stack (after `extraSkip` user frames). */
-export function captureLoc(): SrcLoc | undefined {
+/**
+ * The location of the code that called into the current user file: the first user frame whose file differs
+ * from the innermost user frame's. A generator uses this to report a bad parameter at its call site.
+ */
+export function captureCallerLoc(): SrcLoc | undefined {
+  let first: string | undefined;
+  for (const loc of userFrames()) {
+    if (first === undefined) first = loc.file;
+    else if (loc.file !== first) return loc;
+  }
+  return undefined;
+}
+
+function* userFrames(): Generator<SrcLoc> {
   const saved = Error.stackTraceLimit;
   Error.stackTraceLimit = 40;
   const stack = new Error().stack ?? '';
   Error.stackTraceLimit = saved;
-  let skip = extraSkip;
   for (const line of stack.split('\n').slice(1)) {
     const m = FRAME_RE.exec(line);
     if (!m) continue;
     const file = frameFile(m[1]!);
     if (!path.isAbsolute(file) || file.includes(`${path.sep}node_modules${path.sep}`)) continue;
     if (LIBRARY_DIRS.some((d) => file.startsWith(d)) && !/\.test\.ts$/.test(file)) continue;
-    if (skip > 0) {
-      skip--;
-      continue;
-    }
-    return { file: path.relative(PROJECT_ROOT, file).split(path.sep).join('/'), line: Number(m[2]), col: Number(m[3]) };
+    yield { file: path.relative(PROJECT_ROOT, file).split(path.sep).join('/'), line: Number(m[2]), col: Number(m[3]) };
+  }
+}
+
+/** The location of the first user frame on the current stack (after `extraSkip` user frames). */
+export function captureLoc(): SrcLoc | undefined {
+  let skip = extraSkip;
+  for (const loc of userFrames()) {
+    if (skip-- > 0) continue;
+    return loc;
   }
   return undefined;
 }

@@ -1,7 +1,7 @@
 // Typed chip parameters with declared ranges. Each p.int/p.enum/p.bool call records where it stands in the
 // parameter file, so a bad value is reported at the line the user edits.
-import { makeDiagnostic, report } from '../hdl/diagnostics.js';
-import { captureLoc, formatLoc, type SrcLoc } from '../hdl/srcloc.js';
+import { makeDiagnostic, report, validateAll } from '../hdl/diagnostics.js';
+import { captureLoc, type SrcLoc } from '../hdl/srcloc.js';
 
 export interface IntParam {
   readonly kind: 'int';
@@ -61,15 +61,23 @@ export function invalidReason(q: Param, value: unknown): { key: 'PARAM_RANGE' | 
 }
 
 /** Plain values from a parameter tree; every invalid value is reported (name, allowed range, TS location). */
-export function resolveParams<T extends ParamTree>(tree: T, prefix = ''): Resolved<T> {
+export function resolveParams<T extends ParamTree>(tree: T): Resolved<T> {
+  let out: Resolved<T> | undefined;
+  validateAll(() => {
+    out = resolveTree(tree, '');
+  });
+  return out!;
+}
+
+function resolveTree<T extends ParamTree>(tree: T, prefix: string): Resolved<T> {
   const out: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(tree)) {
     const name = prefix ? `${prefix}.${k}` : k;
     if (isParam(v)) {
       const bad = invalidReason(v, v.value);
-      if (bad) report(makeDiagnostic(bad.key, `parameter ${name} = ${JSON.stringify(v.value)}: ${bad.why}; allowed: ${rangeText(v)} (declared at ${formatLoc(v.loc)})`, v.loc));
+      if (bad) report(makeDiagnostic(bad.key, `parameter ${name} = ${JSON.stringify(v.value)} is invalid (${bad.why}); allowed: ${rangeText(v)}`, v.loc));
       out[k] = v.value;
-    } else out[k] = resolveParams(v as ParamTree, name);
+    } else out[k] = resolveTree(v as ParamTree, name);
   }
   return out as Resolved<T>;
 }

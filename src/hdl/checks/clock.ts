@@ -10,9 +10,9 @@ export function checkClockAndHierarchy(m: Module): Diagnostic[] {
       if (e.node.kind !== 'ref') return;
       const s = e.node.signal;
       if (s.kind === 'clock') {
-        out.push(makeDiagnostic('CLOCK_MISUSE', `the clock '${s.name}' is used as data`, e.loc ?? loc, [], m.name));
+        out.push(makeDiagnostic('CLOCK_MISUSE', `the clock '${s.name}' is used as data`, loc ?? e.loc, [], m.name));
       } else if (s.owner !== m) {
-        out.push(makeDiagnostic('HIERARCHY', `'${s.name}' belongs to module ${s.owner.name} but is read in ${m.name}`, e.loc ?? loc, [{ message: 'declared', loc: s.loc }], m.name));
+        out.push(makeDiagnostic('HIERARCHY', `'${s.name}' belongs to module ${s.owner.name} but is read in ${m.name}`, loc ?? e.loc, [{ message: 'declared', loc: s.loc }], m.name));
       }
     });
   }

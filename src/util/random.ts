@@ -4,6 +4,13 @@ export class Rng {
   constructor(readonly seed: number) {
     this.s = seed >>> 0;
   }
+  /** internal state, for checkpoints */
+  get state(): number {
+    return this.s;
+  }
+  set state(v: number) {
+    this.s = v >>> 0;
+  }
   next(): number {
     this.s = (this.s + 0x6d2b79f5) >>> 0;
     let t = this.s;

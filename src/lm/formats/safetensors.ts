@@ -1,0 +1,154 @@
+// safetensors reader and writer (https://huggingface.co/docs/safetensors): an 8-byte little-endian header
+// length, a JSON header {name: {dtype, shape, data_offsets}}, then the raw little-endian data.
+// The reader parses only the header up front and reads each tensor on demand from the file, so a large
+// checkpoint's tensor list is available without loading its weights.
+import { closeSync, fstatSync, openSync, readSync, writeFileSync, renameSync } from 'node:fs';
+
+export type DType = 'F32' | 'F16' | 'BF16' | 'F64' | 'I32' | 'I64' | 'I8' | 'U8' | 'I16' | 'BOOL';
+export const DTYPE_BYTES: Record<DType, number> = { F32: 4, F16: 2, BF16: 2, F64: 8, I32: 4, I64: 8, I8: 1, U8: 1, I16: 2, BOOL: 1 };
+
+export interface TensorInfo {
+  name: string;
+  dtype: DType;
+  shape: number[];
+  /** byte offsets relative to the start of the data section */
+  begin: number;
+  end: number;
+}
+
+export class FormatError extends Error {
+  constructor(
+    readonly file: string,
+    message: string,
+  ) {
+    super(`${file}: ${message}`);
+    this.name = 'FormatError';
+  }
+}
+
+export class SafetensorsFile {
+  readonly tensors = new Map<string, TensorInfo>();
+  readonly metadata: Record<string, string> = {};
+  private fd: number;
+  private dataStart: number;
+  readonly size: number;
+
+  constructor(readonly path: string) {
+    this.fd = openSync(path, 'r');
+    try {
+      this.size = fstatSync(this.fd).size;
+      if (this.size < 8) throw new FormatError(path, `file is ${this.size} bytes; a safetensors file starts with an 8-byte header length`);
+      const lenBuf = Buffer.alloc(8);
+      readSync(this.fd, lenBuf, 0, 8, 0);
+      const hlen = Number(lenBuf.readBigUInt64LE(0));
+      if (hlen > this.size - 8 || hlen > 100 * 1024 * 1024) throw new FormatError(path, `header length ${hlen} exceeds the file (${this.size} bytes): truncated or not safetensors`);
+      const hbuf = Buffer.alloc(hlen);
+      readSync(this.fd, hbuf, 0, hlen, 8);
+      let header: Record<string, unknown>;
+      try {
+        header = JSON.parse(hbuf.toString('utf8'));
+      } catch (e) {
+        throw new FormatError(path, `header is not valid JSON (${(e as Error).message})`);
+      }
+      this.dataStart = 8 + hlen;
+      const dataLen = this.size - this.dataStart;
+      for (const [name, v] of Object.entries(header)) {
+        if (name === '__metadata__') {
+          Object.assign(this.metadata, v);
+          continue;
+        }
+        const t = v as { dtype: DType; shape: number[]; data_offsets: [number, number] };
+        if (!(t.dtype in DTYPE_BYTES)) throw new FormatError(path, `tensor '${name}' has unsupported dtype ${t.dtype}`);
+        const [begin, end] = t.data_offsets;
+        const n = t.shape.reduce((a, b) => a * b, 1);
+        if (end - begin !== n * DTYPE_BYTES[t.dtype]) throw new FormatError(path, `tensor '${name}': shape [${t.shape}] of ${t.dtype} needs ${n * DTYPE_BYTES[t.dtype]} bytes, offsets span ${end - begin}`);
+        if (end > dataLen) throw new FormatError(path, `tensor '${name}' ends at byte ${end} of the data section but the file holds ${dataLen}: the file is truncated`);
+        this.tensors.set(name, { name, dtype: t.dtype, shape: t.shape, begin, end });
+      }
+    } catch (e) {
+      closeSync(this.fd);
+      throw e;
+    }
+  }
+
+  info(name: string): TensorInfo {
+    const t = this.tensors.get(name);
+    if (!t) throw new FormatError(this.path, `missing tensor '${name}'`);
+    return t;
+  }
+
+  /** Reads a tensor as float32 (F32, F16, BF16 and F64 are converted). */
+  float32(name: string, expectShape?: readonly number[]): Float32Array {
+    const t = this.info(name);
+    if (expectShape && (expectShape.length !== t.shape.length || expectShape.some((d, i) => d !== t.shape[i]))) {
+      throw new FormatError(this.path, `tensor '${name}' has shape [${t.shape}], expected [${expectShape}]`);
+    }
+    const bytes = Buffer.alloc(t.end - t.begin);
+    readSync(this.fd, bytes, 0, bytes.length, this.dataStart + t.begin);
+    const n = bytes.length / DTYPE_BYTES[t.dtype];
+    const out = new Float32Array(n);
+    switch (t.dtype) {
+      case 'F32':
+        for (let i = 0; i < n; i++) out[i] = bytes.readFloatLE(i * 4);
+        break;
+      case 'F64':
+        for (let i = 0; i < n; i++) out[i] = bytes.readDoubleLE(i * 8);
+        break;
+      case 'BF16': {
+        const u = new Uint32Array(1);
+        const f = new Float32Array(u.buffer);
+        for (let i = 0; i < n; i++) {
+          u[0] = bytes.readUInt16LE(i * 2) << 16;
+          out[i] = f[0]!;
+        }
+        break;
+      }
+      case 'F16':
+        for (let i = 0; i < n; i++) out[i] = halfToFloat(bytes.readUInt16LE(i * 2));
+        break;
+      default:
+        throw new FormatError(this.path, `tensor '${name}' is ${t.dtype}; a float tensor was expected`);
+    }
+    return out;
+  }
+
+  close(): void {
+    closeSync(this.fd);
+  }
+}
+
+function halfToFloat(h: number): number {
+  const s = h & 0x8000 ? -1 : 1;
+  const e = (h >> 10) & 0x1f;
+  const m = h & 0x3ff;
+  if (e === 0) return s * m * 2 ** -24;
+  if (e === 31) return m ? NaN : s * Infinity;
+  return s * (1 + m / 1024) * 2 ** (e - 15);
+}
+
+/** Writes float32 tensors (in insertion order) atomically. */
+export function writeSafetensors(path: string, tensors: Map<string, { shape: number[]; data: Float32Array }>, metadata: Record<string, string> = {}): void {
+  const header: Record<string, unknown> = {};
+  if (Object.keys(metadata).length) header.__metadata__ = metadata;
+  let off = 0;
+  for (const [name, t] of tensors) {
+    const n = t.shape.reduce((a, b) => a * b, 1);
+    if (n !== t.data.length) throw new Error(`tensor '${name}': shape [${t.shape}] has ${n} elements but data has ${t.data.length}`);
+    header[name] = { dtype: 'F32', shape: t.shape, data_offsets: [off, off + n * 4] };
+    off += n * 4;
+  }
+  let json = JSON.stringify(header);
+  json += ' '.repeat((8 - ((8 + Buffer.byteLength(json)) % 8)) % 8); // data aligned to 8 bytes
+  const hb = Buffer.from(json, 'utf8');
+  const buf = Buffer.alloc(8 + hb.length + off);
+  buf.writeBigUInt64LE(BigInt(hb.length), 0);
+  hb.copy(buf, 8);
+  let p = 8 + hb.length;
+  for (const t of tensors.values()) {
+    Buffer.from(t.data.buffer, t.data.byteOffset, t.data.byteLength).copy(buf, p);
+    p += t.data.byteLength;
+  }
+  const tmp = `${path}.tmp-${process.pid}`;
+  writeFileSync(tmp, buf);
+  renameSync(tmp, path);
+}
