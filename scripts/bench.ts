@@ -1,0 +1,119 @@
+// npm run bench [-- --only hdl|harness|lif|lm] — prints figures (medians where repeated). Not a test: no asserts.
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { defaultChip } from '../dsl/chip.js';
+import { elaborate } from '../src/hdl/index.js';
+import { writeDesignAtomically } from '../src/hdl/backend/write.js';
+import { lintDesign } from '../src/tools/lint.js';
+
+const { values } = parseArgs({ options: { only: { type: 'string' } } });
+const want = (s: string) => !values.only || values.only.split(',').includes(s);
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+const rows: [string, string][] = [];
+const put = (k: string, v: string) => {
+  rows.push([k, v]);
+  console.log(`${k.padEnd(58)} ${v}`);
+};
+
+async function hdl(): Promise<void> {
+  let t = performance.now();
+  const d = elaborate(defaultChip);
+  put('elaborate default chip, cold (first in process)', `${(performance.now() - t).toFixed(1)} ms`);
+  const warm: number[] = [];
+  for (let i = 0; i < 20; i++) {
+    t = performance.now();
+    elaborate(defaultChip);
+    warm.push(performance.now() - t);
+  }
+  put('elaborate default chip, warm (median of 20)', `${median(warm).toFixed(1)} ms`);
+  const dir = path.join(mkdtempSync(path.join(os.tmpdir(), 'nllm-bench-')), 'gen');
+  await writeDesignAtomically(d, dir);
+  for (let round = 0; round < 3; round++) {
+    const res = await lintDesign(dir);
+    for (const r of res) put(`lint ${r.module} (run ${round + 1}): yosys / verilator`, `${r.yosysMs.toFixed(0)} / ${r.verilatorMs.toFixed(0)} ms`);
+  }
+  rmSync(path.dirname(dir), { recursive: true });
+}
+
+async function harness(): Promise<void> {
+  const { Module, UInt, Bool } = await import('../src/hdl/index.js');
+  const { buildSim } = await import('../src/harness/build.js');
+  const { Dut, Clock, RisingEdge, startSoon } = await import('../src/harness/cocotb.js');
+  const counter = () => {
+    const m = new Module('bench_counter');
+    const en = m.input('en', Bool);
+    const c = m.reg('count', UInt(32), { reset: 0, enable: en });
+    c.assign(c.addWrap(1));
+    m.output('q', UInt(32)).assign(c);
+    return m;
+  };
+  const cache = mkdtempSync(path.join(os.tmpdir(), 'nllm-cache-'));
+  process.env.NLLM_SIM_CACHE = cache;
+  const { CACHE_DIR } = await import('../src/harness/build.js');
+  void CACHE_DIR;
+  const d = elaborate(counter);
+  const cold = await buildSim(d);
+  put(`verilator build, ${cold.built ? 'cold' : 'cached (cache not empty!)'}`, `${(cold.buildMs / 1000).toFixed(2)} s`);
+  const cached = await buildSim(d);
+  put('verilator build, cached', `${cached.buildMs.toFixed(0)} ms`);
+  const dut = await Dut.start<'clk' | 'rst' | 'en' | 'q'>(d);
+  await startSoon(new Clock(dut.clk, 10).start());
+  dut.rst.value = 0;
+  dut.en.value = 1;
+  const N = 30_000;
+  let t = performance.now();
+  for (let i = 0; i < N; i++) {
+    dut.en.value = i & 1 ? 1 : 1;
+    await RisingEdge(dut.clk);
+    void dut.q.value;
+  }
+  let s = (performance.now() - t) / 1000;
+  put('harness interactive: poke + RisingEdge + peek per cycle', `${(N / s / 1000).toFixed(1)} k cycles/s`);
+  const B = 20_000_000;
+  t = performance.now();
+  await dut.step(B);
+  s = (performance.now() - t) / 1000;
+  put(`harness batched: step(${B / 1e6}M) in one request`, `${(B / s / 1e6).toFixed(2)} M cycles/s`);
+  const vecs = Array.from({ length: 200_000 }, (_, i) => ({ en: i % 3 ? 1 : 0 }));
+  t = performance.now();
+  await dut.stream(vecs);
+  s = (performance.now() - t) / 1000;
+  put('harness streaming: one input vector + all outputs per cycle', `${(vecs.length / s / 1000).toFixed(0)} k cycles/s`);
+  await dut.close();
+  rmSync(cache, { recursive: true, force: true });
+  delete process.env.NLLM_SIM_CACHE;
+}
+
+async function lif(): Promise<void> {
+  const { PARAM_SETS, withArch, cosim, randomVectors, startLif } = await import('../testbenches/lif_cosim.js');
+  const { Rng } = await import('../src/util/random.js');
+  const { LifNeurons } = await import('../src/golden/lif.js');
+  for (const arch of ['timemux', 'parallel'] as const) {
+    const p = withArch(PARAM_SETS.medium!, arch);
+    const dut = await startLif(p);
+    const N = 1_000_000;
+    const seed = 20261129;
+    const r = await cosim(dut, p, randomVectors(p, new Rng(seed), N), `bench medium/${arch}`, 50_000);
+    put(`LIF medium/${arch}: ${N} cycles RTL vs golden (seed ${seed})`, `${r.scoreboard.count} mismatches in ${r.scoreboard.checks} checks`);
+    put(`LIF medium/${arch}: RTL stream / golden cycle model`, `${(N / (r.simMs / 1000) / 1000).toFixed(0)} k / ${(N / (r.goldenMs / 1000) / 1000).toFixed(0)} k cycles/s`);
+    await dut.close();
+  }
+  const g = new LifNeurons({ ...PARAM_SETS.medium!, neurons: 4096 });
+  const cur = Int32Array.from({ length: 4096 }, (_, i) => (i * 37) % 300 - 100);
+  const out = new Int32Array(4096);
+  const steps = 500;
+  const t = performance.now();
+  for (let s = 0; s < steps; s++) g.stepAll(cur, 200, 3, out);
+  const sec = (performance.now() - t) / 1000;
+  put('golden LIF vectorized (4096 neurons x 500 steps)', `${((4096 * steps) / sec / 1e6).toFixed(1)} M neuron-updates/s`);
+}
+
+if (want('hdl')) await hdl();
+if (want('harness')) await harness();
+if (want('lif')) await lif();
+if (want('lm')) {
+  const { benchLm } = await import('./bench-lm.js');
+  await benchLm(put);
+}
