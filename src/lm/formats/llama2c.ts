@@ -1,0 +1,129 @@
+// llama2.c checkpoints: the legacy .bin (7 int32 header, float32 weights, negative vocab = separate classifier),
+// version 1 (magic "ak42", float32) and version 2 (magic "ak42", Q8_0 int8 groups with float32 scales).
+import { readFileSync } from 'node:fs';
+import { FormatError } from './safetensors.js';
+import type { LayerWeights, LmConfig, LmWeights } from '../model.js';
+
+export const LLAMA2C_MAGIC = 0x616b3432;
+
+export interface Llama2cHeader {
+  version: 0 | 1 | 2;
+  dim: number;
+  hiddenDim: number;
+  nLayers: number;
+  nHeads: number;
+  nKvHeads: number;
+  vocabSize: number;
+  seqLen: number;
+  sharedClassifier: boolean;
+  groupSize?: number;
+  /** byte offset of the first weight */
+  dataOffset: number;
+}
+
+export function readLlama2cHeader(buf: Buffer, file: string): Llama2cHeader {
+  if (buf.length < 28) throw new FormatError(file, `file is ${buf.length} bytes; a llama2.c header needs 28`);
+  const magic = buf.readUInt32LE(0);
+  if (magic === LLAMA2C_MAGIC) {
+    const version = buf.readInt32LE(4);
+    if (version !== 1 && version !== 2) throw new FormatError(file, `llama2.c version ${version} is not supported (1 or 2)`);
+    const ints = Array.from({ length: 7 }, (_, i) => buf.readInt32LE(8 + 4 * i));
+    const shared = buf.readUInt8(36) === 1;
+    const groupSize = version === 2 ? buf.readInt32LE(37) : undefined;
+    return { version, dim: ints[0]!, hiddenDim: ints[1]!, nLayers: ints[2]!, nHeads: ints[3]!, nKvHeads: ints[4]!, vocabSize: ints[5]!, seqLen: ints[6]!, sharedClassifier: shared, groupSize, dataOffset: 256 };
+  }
+  const ints = Array.from({ length: 7 }, (_, i) => buf.readInt32LE(4 * i));
+  return { version: 0, dim: ints[0]!, hiddenDim: ints[1]!, nLayers: ints[2]!, nHeads: ints[3]!, nKvHeads: ints[4]!, vocabSize: Math.abs(ints[5]!), seqLen: ints[6]!, sharedClassifier: ints[5]! > 0, dataOffset: 28 };
+}
+
+function checkHeader(h: Llama2cHeader, file: string): void {
+  const bad = (what: string) => {
+    throw new FormatError(file, `implausible llama2.c header: ${what} (dim ${h.dim}, hidden ${h.hiddenDim}, layers ${h.nLayers}, heads ${h.nHeads}/${h.nKvHeads}, vocab ${h.vocabSize}, seq ${h.seqLen})`);
+  };
+  for (const [k, v] of Object.entries({ dim: h.dim, hiddenDim: h.hiddenDim, nLayers: h.nLayers, nHeads: h.nHeads, nKvHeads: h.nKvHeads, vocabSize: h.vocabSize, seqLen: h.seqLen })) {
+    if (!Number.isInteger(v) || v <= 0 || v > 1 << 20) bad(`${k} = ${v}`);
+  }
+  if (h.dim % h.nHeads) bad('dim is not a multiple of n_heads');
+  if (h.nHeads % h.nKvHeads) bad('n_heads is not a multiple of n_kv_heads');
+}
+
+export function llama2cConfig(h: Llama2cHeader): LmConfig {
+  return {
+    family: 'llama', vocabSize: h.vocabSize, dModel: h.dim, nLayers: h.nLayers, nHeads: h.nHeads, nKvHeads: h.nKvHeads, dFF: h.hiddenDim, maxSeq: h.seqLen,
+    norm: 'rmsnorm', normEps: 1e-5, activation: 'silu', gated: true, positions: 'rope', posOffset: 0, ropeTheta: 10000, tiedHead: h.sharedClassifier,
+  };
+}
+
+/** Loads a llama2.c checkpoint (any of the three layouts) into the dense model's weights. */
+export function loadLlama2c(file: string): { config: LmConfig; weights: LmWeights; header: Llama2cHeader } {
+  const buf = readFileSync(file);
+  const h = readLlama2cHeader(buf, file);
+  checkHeader(h, file);
+  const cfg = llama2cConfig(h);
+  const D = h.dim;
+  const L = h.nLayers;
+  const hs = D / h.nHeads;
+  const kvd = h.nKvHeads * hs;
+  const F = h.hiddenDim;
+  let off = h.dataOffset;
+  const f32 = (n: number, what: string): Float32Array => {
+    if (off + n * 4 > buf.length) throw new FormatError(file, `truncated: ${what} needs ${n * 4} bytes at offset ${off}, the file has ${buf.length}`);
+    const out = new Float32Array(n);
+    for (let i = 0; i < n; i++) out[i] = buf.readFloatLE(off + 4 * i);
+    off += n * 4;
+    return out;
+  };
+  const q80 = (n: number, what: string): Float32Array => {
+    const gs = h.groupSize!;
+    if (n % gs) throw new FormatError(file, `${what}: ${n} values are not a multiple of group size ${gs}`);
+    if (off + n + (n / gs) * 4 > buf.length) throw new FormatError(file, `truncated: ${what} needs ${n + (n / gs) * 4} bytes at offset ${off}`);
+    const q = buf.subarray(off, off + n);
+    off += n;
+    const scales = f32(n / gs, `${what} scales`);
+    const out = new Float32Array(n);
+    for (let i = 0; i < n; i++) out[i] = ((q[i]! << 24) >> 24) * scales[Math.floor(i / gs)]!;
+    return out;
+  };
+  const split = (a: Float32Array, n: number) => Array.from({ length: L }, (_, l) => a.subarray(l * n, (l + 1) * n));
+  let tok: Float32Array;
+  let attnNorm: Float32Array, ffnNorm: Float32Array, finalNorm: Float32Array;
+  let wq: Float32Array, wk: Float32Array, wv: Float32Array, wo: Float32Array, w1: Float32Array, w2: Float32Array, w3: Float32Array;
+  let head: Float32Array;
+  if (h.version === 0) {
+    tok = f32(h.vocabSize * D, 'token_embedding_table');
+    attnNorm = f32(L * D, 'rms_att_weight');
+    wq = f32(L * D * D, 'wq');
+    wk = f32(L * kvd * D, 'wk');
+    wv = f32(L * kvd * D, 'wv');
+    wo = f32(L * D * D, 'wo');
+    ffnNorm = f32(L * D, 'rms_ffn_weight');
+    w1 = f32(L * F * D, 'w1');
+    w2 = f32(L * D * F, 'w2');
+    w3 = f32(L * F * D, 'w3');
+    finalNorm = f32(D, 'rms_final_weight');
+    f32(h.seqLen * (hs / 2) * 2, 'freq_cis'); // legacy RoPE tables, recomputed instead
+    head = h.sharedClassifier ? tok : f32(h.vocabSize * D, 'wcls');
+  } else {
+    const read = h.version === 1 ? f32 : q80;
+    attnNorm = f32(L * D, 'attention_norm');
+    ffnNorm = f32(L * D, 'ffn_norm');
+    finalNorm = f32(D, 'norm');
+    tok = read(h.vocabSize * D, 'tok_embeddings');
+    wq = read(L * D * D, 'wq');
+    wk = read(L * kvd * D, 'wk');
+    wv = read(L * kvd * D, 'wv');
+    wo = read(L * D * D, 'wo');
+    w1 = read(L * F * D, 'w1');
+    w2 = read(L * D * F, 'w2');
+    w3 = read(L * F * D, 'w3');
+    head = h.sharedClassifier ? tok : read(h.vocabSize * D, 'output');
+  }
+  if (off !== buf.length) throw new FormatError(file, `${buf.length - off} unexpected bytes after the last tensor (at offset ${off}): wrong header or not a llama2.c file`);
+  const an = split(attnNorm, D), fn = split(ffnNorm, D), q = split(wq, D * D), k = split(wk, kvd * D), v = split(wv, kvd * D), o = split(wo, D * D);
+  const up = split(w3, F * D), gate = split(w1, F * D), down = split(w2, D * F);
+  const layers: LayerWeights[] = Array.from({ length: L }, (_, l) => ({
+    attnNorm: { w: an[l]! }, q: { w: q[l]! }, k: { w: k[l]! }, v: { w: v[l]! }, o: { w: o[l]! },
+    ffnNorm: { w: fn[l]! }, up: { w: up[l]! }, gate: { w: gate[l]! }, down: { w: down[l]! },
+  }));
+  return { config: cfg, weights: { tokEmb: tok, layers, finalNorm: { w: finalNorm }, head }, header: h };
+}

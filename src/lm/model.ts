@@ -1,0 +1,252 @@
+// The dense reference forward: one code path for the GPT-2, OPT and Llama families (the CPU baseline).
+// Weights are [out, in] row-major. Llama q/k rows use the interleaved-pair RoPE layout of Meta and llama2.c
+// (the HF loader permutes HF checkpoints into it). Decoding keeps a KV cache per layer.
+import { gelu, layerNorm, matmulABt, relu, rmsNorm, silu } from './kernels.js';
+
+export type Family = 'gpt2' | 'opt' | 'llama';
+export type Activation = 'gelu_new' | 'gelu' | 'relu' | 'silu';
+
+export interface LmConfig {
+  family: Family;
+  vocabSize: number;
+  dModel: number;
+  nLayers: number;
+  nHeads: number;
+  nKvHeads: number;
+  dFF: number;
+  maxSeq: number;
+  norm: 'layernorm' | 'rmsnorm';
+  normEps: number;
+  activation: Activation;
+  /** SwiGLU-style gated FFN: down(act(gate(x)) * up(x)) */
+  gated: boolean;
+  positions: 'learned' | 'rope';
+  /** OPT stores learned positions with an offset of 2 */
+  posOffset: number;
+  ropeTheta: number;
+  tiedHead: boolean;
+}
+
+export interface Linear {
+  w: Float32Array;
+  b?: Float32Array;
+}
+export interface Norm {
+  w: Float32Array;
+  b?: Float32Array;
+}
+export interface LayerWeights {
+  attnNorm: Norm;
+  q: Linear;
+  k: Linear;
+  v: Linear;
+  o: Linear;
+  ffnNorm: Norm;
+  up: Linear;
+  gate?: Linear;
+  down: Linear;
+}
+export interface LmWeights {
+  tokEmb: Float32Array;
+  posEmb?: Float32Array;
+  layers: LayerWeights[];
+  finalNorm: Norm;
+  /** [vocab, d]; the token embedding itself when tied */
+  head: Float32Array;
+}
+
+export interface KvCache {
+  k: Float32Array[];
+  v: Float32Array[];
+  length: number;
+}
+
+export function paramCount(c: LmConfig): number {
+  const hd = c.dModel / c.nHeads;
+  const kv = c.nKvHeads * hd;
+  const attn = c.dModel * (c.dModel + 2 * kv) + c.dModel * c.dModel;
+  const ffn = (c.gated ? 3 : 2) * c.dModel * c.dFF;
+  const emb = c.vocabSize * c.dModel * (c.tiedHead ? 1 : 2) + (c.positions === 'learned' ? (c.maxSeq + c.posOffset) * c.dModel : 0);
+  return c.nLayers * (attn + ffn) + emb;
+}
+
+export class DenseLM {
+  readonly headDim: number;
+  readonly kvDim: number;
+  constructor(
+    readonly config: LmConfig,
+    readonly weights: LmWeights,
+  ) {
+    if (config.dModel % config.nHeads) throw new Error(`dModel ${config.dModel} is not divisible by nHeads ${config.nHeads}`);
+    if (config.nHeads % config.nKvHeads) throw new Error(`nHeads ${config.nHeads} is not a multiple of nKvHeads ${config.nKvHeads}`);
+    this.headDim = config.dModel / config.nHeads;
+    this.kvDim = config.nKvHeads * this.headDim;
+  }
+
+  newCache(maxLen = this.config.maxSeq): KvCache {
+    return {
+      k: Array.from({ length: this.config.nLayers }, () => new Float32Array(maxLen * this.kvDim)),
+      v: Array.from({ length: this.config.nLayers }, () => new Float32Array(maxLen * this.kvDim)),
+      length: 0,
+    };
+  }
+
+  private norm(out: Float32Array, x: Float32Array, n: Norm, rows: number): void {
+    const c = this.config;
+    if (c.norm === 'rmsnorm') rmsNorm(out, x, n.w, rows, c.dModel, c.normEps);
+    else layerNorm(out, x, n.w, n.b ?? null, rows, c.dModel, c.normEps);
+  }
+
+  private rope(x: Float32Array, rows: number, width: number, pos0: number): void {
+    const hd = this.headDim;
+    const theta = this.config.ropeTheta;
+    for (let s = 0; s < rows; s++) {
+      const pos = pos0 + s;
+      for (let i = 0; i < width; i += 2) {
+        const freq = 1 / theta ** ((i % hd) / hd);
+        const val = pos * freq;
+        const fcr = Math.cos(val);
+        const fci = Math.sin(val);
+        const o = s * width + i;
+        const a = x[o]!;
+        const b = x[o + 1]!;
+        x[o] = a * fcr - b * fci;
+        x[o + 1] = a * fci + b * fcr;
+      }
+    }
+  }
+
+  /**
+   * Runs `tokens` at positions cache.length.. and appends them to the cache. Returns logits [S, vocab]
+   * (all positions, or only the last when `lastOnly`).
+   */
+  forward(tokens: ArrayLike<number>, cache: KvCache, lastOnly = false): Float32Array {
+    const c = this.config;
+    const S = tokens.length;
+    const D = c.dModel;
+    const hd = this.headDim;
+    const kvd = this.kvDim;
+    const pos0 = cache.length;
+    if (pos0 + S > cache.k[0]!.length / kvd) throw new RangeError(`sequence of ${pos0 + S} tokens exceeds the cache (${cache.k[0]!.length / kvd})`);
+    if (c.positions === 'learned' && pos0 + S > c.maxSeq) throw new RangeError(`position ${pos0 + S - 1} exceeds the model's ${c.maxSeq} learned positions`);
+    const w = this.weights;
+    const x = new Float32Array(S * D);
+    for (let s = 0; s < S; s++) {
+      const t = tokens[s]!;
+      if (!(t >= 0 && t < c.vocabSize)) throw new RangeError(`token ${t} outside vocabulary 0..${c.vocabSize - 1}`);
+      x.set(w.tokEmb.subarray(t * D, (t + 1) * D), s * D);
+      if (w.posEmb) {
+        const p = (pos0 + s + c.posOffset) * D;
+        for (let i = 0; i < D; i++) x[s * D + i]! += w.posEmb[p + i]!;
+      }
+    }
+    const h = new Float32Array(S * D);
+    const q = new Float32Array(S * D);
+    const k = new Float32Array(S * kvd);
+    const v = new Float32Array(S * kvd);
+    const att = new Float32Array(S * D);
+    const tmp = new Float32Array(S * D);
+    const ff1 = new Float32Array(S * c.dFF);
+    const ff2 = c.gated ? new Float32Array(S * c.dFF) : undefined;
+    const scores = new Float32Array(pos0 + S);
+    const scale = 1 / Math.sqrt(hd);
+    const group = c.nHeads / c.nKvHeads;
+    for (let l = 0; l < c.nLayers; l++) {
+      const L = w.layers[l]!;
+      this.norm(h, x, L.attnNorm, S);
+      matmulABt(q, h, L.q.w, S, D, D, L.q.b);
+      matmulABt(k, h, L.k.w, S, D, kvd, L.k.b);
+      matmulABt(v, h, L.v.w, S, D, kvd, L.v.b);
+      if (c.positions === 'rope') {
+        this.rope(q, S, D, pos0);
+        this.rope(k, S, kvd, pos0);
+      }
+      cache.k[l]!.set(k, pos0 * kvd);
+      cache.v[l]!.set(v, pos0 * kvd);
+      const K = cache.k[l]!;
+      const V = cache.v[l]!;
+      for (let s = 0; s < S; s++) {
+        const T = pos0 + s + 1;
+        for (let hh = 0; hh < c.nHeads; hh++) {
+          const qo = s * D + hh * hd;
+          const ko = Math.floor(hh / group) * hd;
+          let max = -Infinity;
+          for (let t = 0; t < T; t++) {
+            let dot = 0;
+            const kt = t * kvd + ko;
+            for (let i = 0; i < hd; i++) dot += q[qo + i]! * K[kt + i]!;
+            dot *= scale;
+            scores[t] = dot;
+            if (dot > max) max = dot;
+          }
+          let sum = 0;
+          for (let t = 0; t < T; t++) {
+            const e = Math.exp(scores[t]! - max);
+            scores[t] = e;
+            sum += e;
+          }
+          const ao = s * D + hh * hd;
+          for (let i = 0; i < hd; i++) att[ao + i] = 0;
+          for (let t = 0; t < T; t++) {
+            const p = scores[t]! / sum;
+            const vt = t * kvd + ko;
+            for (let i = 0; i < hd; i++) att[ao + i]! += p * V[vt + i]!;
+          }
+        }
+      }
+      matmulABt(tmp, att, L.o.w, S, D, D, L.o.b);
+      for (let i = 0; i < S * D; i++) x[i]! += tmp[i]!;
+      this.norm(h, x, L.ffnNorm, S);
+      matmulABt(ff1, h, L.up.w, S, D, c.dFF, L.up.b);
+      if (c.gated) {
+        matmulABt(ff2!, h, L.gate!.w, S, D, c.dFF, L.gate!.b);
+        for (let i = 0; i < S * c.dFF; i++) ff1[i] = ff1[i]! * activate(c.activation, ff2![i]!);
+      } else if (c.activation === 'relu') relu(ff1, ff1, S * c.dFF);
+      else if (c.activation === 'gelu_new') gelu(ff1, ff1, S * c.dFF);
+      else for (let i = 0; i < S * c.dFF; i++) ff1[i] = activate(c.activation, ff1[i]!);
+      matmulABt(tmp, ff1, L.down.w, S, c.dFF, D, L.down.b);
+      for (let i = 0; i < S * D; i++) x[i]! += tmp[i]!;
+    }
+    cache.length = pos0 + S;
+    const rows = lastOnly ? 1 : S;
+    const xs = lastOnly ? x.subarray((S - 1) * D) : x;
+    this.norm(h, xs, w.finalNorm, rows);
+    const logits = new Float32Array(rows * c.vocabSize);
+    matmulABt(logits, h, w.head, rows, D, c.vocabSize);
+    return logits;
+  }
+}
+
+function activate(a: Activation, x: number): number {
+  switch (a) {
+    case 'silu':
+      return silu(x);
+    case 'relu':
+      return x > 0 ? x : 0;
+    case 'gelu':
+      return 0.5 * x * (1 + erf(x / Math.SQRT2));
+    case 'gelu_new':
+      return 0.5 * x * (1 + Math.tanh(Math.sqrt(2 / Math.PI) * (x + 0.044715 * x * x * x)));
+  }
+}
+
+/** erf by its Taylor series (|x| < 3) or its continued fraction (|x| >= 3); double precision. */
+function erf(x: number): number {
+  const s = Math.sign(x);
+  const a = Math.abs(x);
+  if (a > 6) return s;
+  // Taylor series converges fast for |x| < 3; continued fraction tail beyond
+  if (a < 3) {
+    let term = a;
+    let sum = a;
+    for (let n = 1; n < 60; n++) {
+      term *= (-a * a) / n;
+      sum += term / (2 * n + 1);
+      if (Math.abs(term) < 1e-17) break;
+    }
+    return (s * 2 * sum) / Math.sqrt(Math.PI);
+  }
+  let f = 0;
+  for (let n = 60; n >= 1; n--) f = n / 2 / (a + f);
+  return s * (1 - Math.exp(-a * a) / Math.sqrt(Math.PI) / (a + f));
+}
