@@ -67,7 +67,11 @@ export function paramCount(c: LmConfig): number {
   const attn = c.dModel * (c.dModel + 2 * kv) + c.dModel * c.dModel;
   const ffn = (c.gated ? 3 : 2) * c.dModel * c.dFF;
   const emb = c.vocabSize * c.dModel * (c.tiedHead ? 1 : 2) + (c.positions === 'learned' ? (c.maxSeq + c.posOffset) * c.dModel : 0);
-  return c.nLayers * (attn + ffn) + emb;
+  const normSize = c.norm === 'layernorm' ? 2 * c.dModel : c.dModel;
+  const norms = (2 * c.nLayers + 1) * normSize;
+  // GPT-2 and OPT linear layers carry biases; Llama's do not
+  const biases = c.family === 'llama' ? 0 : c.nLayers * (2 * c.dModel + 2 * kv + c.dFF + c.dModel);
+  return c.nLayers * (attn + ffn) + emb + norms + biases;
 }
 
 export class DenseLM {

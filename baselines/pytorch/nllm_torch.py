@@ -1,0 +1,183 @@
+"""Plain-PyTorch dense baseline for NeuromorphicLLM: loads the same Hugging Face checkpoints (config.json +
+model.safetensors, sharded or not) as the TypeScript forward, for the GPT-2, OPT and Llama families.
+
+Written independently of the TS code, in Hugging Face's own conventions (GPT-2 Conv1D weights, OPT's position
+offset of 2, Llama's rotate-half RoPE on un-permuted q/k), so agreement between the two is a real cross-check.
+Needs only torch (no transformers, no safetensors package).
+"""
+import json
+import math
+import os
+import struct
+
+import torch
+
+DTYPES = {"F32": torch.float32, "F16": torch.float16, "BF16": torch.bfloat16, "F64": torch.float64}
+
+
+def read_safetensors(path):
+    with open(path, "rb") as f:
+        n = struct.unpack("<Q", f.read(8))[0]
+        header = json.loads(f.read(n))
+        data = f.read()
+    out = {}
+    for name, t in header.items():
+        if name == "__metadata__":
+            continue
+        b, e = t["data_offsets"]
+        out[name] = torch.frombuffer(bytearray(data[b:e]), dtype=DTYPES[t["dtype"]]).reshape(t["shape"]).float()
+    return out
+
+
+def load_checkpoint(d):
+    with open(os.path.join(d, "config.json")) as f:
+        cfg = json.load(f)
+    index = os.path.join(d, "model.safetensors.index.json")
+    tensors = {}
+    if os.path.exists(index):
+        with open(index) as f:
+            files = sorted(set(json.load(f)["weight_map"].values()))
+        for fn in files:
+            tensors.update(read_safetensors(os.path.join(d, fn)))
+    else:
+        tensors = read_safetensors(os.path.join(d, "model.safetensors"))
+    return cfg, tensors
+
+
+def layer_norm(x, w, b, eps):
+    return torch.nn.functional.layer_norm(x, (x.shape[-1],), w, b, eps)
+
+
+def rms_norm(x, w, eps):
+    return w * (x * torch.rsqrt(x.pow(2).mean(-1, keepdim=True) + eps))
+
+
+def causal_attention(q, k, v):
+    # q: [H, T, hd]; k, v: [H, T, hd]
+    T = q.shape[1]
+    att = (q @ k.transpose(-1, -2)) / math.sqrt(q.shape[-1])
+    mask = torch.triu(torch.ones(T, T, dtype=torch.bool, device=q.device), 1)
+    att = att.masked_fill(mask, float("-inf")).softmax(-1)
+    return att @ v
+
+
+def gelu_new(x):
+    return 0.5 * x * (1.0 + torch.tanh(math.sqrt(2.0 / math.pi) * (x + 0.044715 * x.pow(3))))
+
+
+ACT = {"gelu_new": gelu_new, "gelu_pytorch_tanh": gelu_new, "gelu": torch.nn.functional.gelu, "relu": torch.relu, "silu": torch.nn.functional.silu}
+
+
+class Model:
+    def __init__(self, d, device="cpu"):
+        self.cfg, t = load_checkpoint(d)
+        self.t = {k: v.to(device) for k, v in t.items()}
+        self.type = self.cfg["model_type"]
+        self.device = device
+
+    def g(self, *names):
+        for n in names:
+            if n in self.t:
+                return self.t[n]
+        raise KeyError(f"missing tensor {names[0]}")
+
+    @torch.no_grad()
+    def logits(self, ids):
+        """ids: list[int] -> logits [T, vocab] (float32)."""
+        x = torch.tensor(ids, dtype=torch.long, device=self.device)
+        return {"gpt2": self._gpt2, "opt": self._opt, "llama": self._llama}[self.type](x)
+
+    def _gpt2(self, ids):
+        c, g = self.cfg, self.g
+        P = lambda n: g(n, "transformer." + n)
+        D, H = c["n_embd"], c["n_head"]
+        eps = c.get("layer_norm_epsilon", 1e-5)
+        act = ACT[c.get("activation_function", "gelu_new")]
+        T = len(ids)
+        x = P("wte.weight")[ids] + P("wpe.weight")[:T]
+        for l in range(c["n_layer"]):
+            p = f"h.{l}."
+            h = layer_norm(x, P(p + "ln_1.weight"), P(p + "ln_1.bias"), eps)
+            qkv = h @ P(p + "attn.c_attn.weight") + P(p + "attn.c_attn.bias")
+            q, k, v = qkv.split(D, -1)
+            sh = lambda z: z.view(T, H, D // H).transpose(0, 1)
+            a = causal_attention(sh(q), sh(k), sh(v)).transpose(0, 1).reshape(T, D)
+            x = x + a @ P(p + "attn.c_proj.weight") + P(p + "attn.c_proj.bias")
+            h = layer_norm(x, P(p + "ln_2.weight"), P(p + "ln_2.bias"), eps)
+            h = act(h @ P(p + "mlp.c_fc.weight") + P(p + "mlp.c_fc.bias"))
+            x = x + h @ P(p + "mlp.c_proj.weight") + P(p + "mlp.c_proj.bias")
+        x = layer_norm(x, P("ln_f.weight"), P("ln_f.bias"), eps)
+        head = self.t.get("lm_head.weight", P("wte.weight")) if not c.get("tie_word_embeddings", True) else P("wte.weight")
+        return x @ head.T
+
+    def _opt(self, ids):
+        c, g = self.cfg, self.g
+        P = lambda n: g("model.decoder." + n, "decoder." + n)
+        D, H = c["hidden_size"], c["num_attention_heads"]
+        act = ACT[c.get("activation_function", "relu")]
+        T = len(ids)
+        lin = lambda z, n: z @ P(n + ".weight").T + P(n + ".bias")
+        x = P("embed_tokens.weight")[ids] + P("embed_positions.weight")[2 : T + 2]
+        for l in range(c["num_hidden_layers"]):
+            p = f"layers.{l}."
+            h = layer_norm(x, P(p + "self_attn_layer_norm.weight"), P(p + "self_attn_layer_norm.bias"), 1e-5)
+            sh = lambda z: z.view(T, H, D // H).transpose(0, 1)
+            a = causal_attention(sh(lin(h, p + "self_attn.q_proj")), sh(lin(h, p + "self_attn.k_proj")), sh(lin(h, p + "self_attn.v_proj")))
+            x = x + lin(a.transpose(0, 1).reshape(T, D), p + "self_attn.out_proj")
+            h = layer_norm(x, P(p + "final_layer_norm.weight"), P(p + "final_layer_norm.bias"), 1e-5)
+            x = x + lin(act(lin(h, p + "fc1")), p + "fc2")
+        x = layer_norm(x, P("final_layer_norm.weight"), P("final_layer_norm.bias"), 1e-5)
+        return x @ P("embed_tokens.weight").T
+
+    def _llama(self, ids):
+        c, g = self.cfg, self.g
+        P = lambda n: g("model." + n, n)
+        D, H = c["hidden_size"], c["num_attention_heads"]
+        KV = c.get("num_key_value_heads", H)
+        hd = D // H
+        eps = c.get("rms_norm_eps", 1e-6)
+        theta = c.get("rope_theta", 10000.0)
+        T = len(ids)
+        inv = 1.0 / (theta ** (torch.arange(0, hd, 2, dtype=torch.float32, device=self.device) / hd))
+        ang = torch.outer(torch.arange(T, dtype=torch.float32, device=self.device), inv)
+        cos = torch.cat([ang.cos(), ang.cos()], -1)
+        sin = torch.cat([ang.sin(), ang.sin()], -1)
+
+        def rot(z):  # HF rotate_half convention
+            z1, z2 = z[..., : hd // 2], z[..., hd // 2 :]
+            return z * cos + torch.cat([-z2, z1], -1) * sin
+
+        x = P("embed_tokens.weight")[ids]
+        for l in range(c["num_hidden_layers"]):
+            p = f"layers.{l}."
+            h = rms_norm(x, P(p + "input_layernorm.weight"), eps)
+            q = (h @ P(p + "self_attn.q_proj.weight").T).view(T, H, hd).transpose(0, 1)
+            k = (h @ P(p + "self_attn.k_proj.weight").T).view(T, KV, hd).transpose(0, 1)
+            v = (h @ P(p + "self_attn.v_proj.weight").T).view(T, KV, hd).transpose(0, 1)
+            q, k = rot(q), rot(k)
+            k = k.repeat_interleave(H // KV, 0)
+            v = v.repeat_interleave(H // KV, 0)
+            a = causal_attention(q, k, v).transpose(0, 1).reshape(T, D)
+            x = x + a @ P(p + "self_attn.o_proj.weight").T
+            h = rms_norm(x, P(p + "post_attention_layernorm.weight"), eps)
+            x = x + (torch.nn.functional.silu(h @ P(p + "mlp.gate_proj.weight").T) * (h @ P(p + "mlp.up_proj.weight").T)) @ P(p + "mlp.down_proj.weight").T
+        x = rms_norm(x, P("norm.weight"), eps)
+        head = P("embed_tokens.weight") if c.get("tie_word_embeddings", False) else self.t["lm_head.weight"]
+        return x @ head.T
+
+
+def strided_nll(model, ids, ctx, stride):
+    """Sum of -log p over ids[1:], each token scored once with up to ctx-1 tokens of context (the TS protocol)."""
+    total, n, begin = 0.0, 0, 0
+    while begin + 1 < len(ids):
+        end = min(begin + ctx, len(ids))
+        window = ids[begin:end]
+        logp = model.logits(window).log_softmax(-1)
+        first = 0 if begin == 0 else ctx - stride  # tokens already scored by the previous window are skipped
+        for i in range(max(first, 0), len(window) - 1):
+            total -= float(logp[i, window[i + 1]])
+            n += 1
+        if end == len(ids):
+            break
+        begin += stride
+    return total, n

@@ -1,0 +1,34 @@
+"""Writes baselines/reference/logits-v1.json: logits of fixed inputs for the project's checkpoints, computed by
+the plain-PyTorch baseline. A TypeScript test compares the TS forward against it (max abs diff <= 1e-4), so CI
+does not need Python. Run from the repository root: python3 baselines/pytorch/reference.py"""
+import json
+import os
+import sys
+
+import torch
+
+sys.path.insert(0, os.path.dirname(__file__))
+from nllm_torch import Model  # noqa: E402
+
+MODELS = [
+    ("test/fixtures/hf/gpt2-tiny", [3, 17, 4, 42, 0, 9, 9, 31, 2, 48, 11, 5]),
+    ("test/fixtures/hf/opt-tiny", [2, 8, 40, 13, 13, 7, 29, 0, 44, 1, 30, 6]),
+    ("test/fixtures/hf/llama-tiny", [1, 14, 22, 37, 5, 5, 49, 18, 3, 26, 40, 12]),
+    ("models/sotu-gelu", list(b"Fellow-Citizens of the Senate and House of Representatives:")),
+    ("models/sotu-relu", list(b"Fellow-Citizens of the Senate and House of Representatives:")),
+]
+
+entries = []
+for d, ids in MODELS:
+    if not os.path.exists(os.path.join(d, "config.json")):
+        print(f"skip {d}: not present")
+        continue
+    m = Model(d)
+    logits = m.logits(ids)
+    entries.append({"model": d, "input_ids": ids, "logits": [[round(float(v), 7) for v in row] for row in logits]})
+    print(f"{d}: {len(ids)} positions x {logits.shape[1]} logits")
+out = {"version": 1, "producer": f"baselines/pytorch/reference.py, torch {torch.__version__}, float32 CPU", "entries": entries}
+os.makedirs("baselines/reference", exist_ok=True)
+with open("baselines/reference/logits-v1.json", "w") as f:
+    json.dump(out, f, separators=(",", ":"))
+print("wrote baselines/reference/logits-v1.json")

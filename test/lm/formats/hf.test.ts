@@ -1,0 +1,92 @@
+// HF checkpoints: GPT-2 / OPT / Llama (GQA, sharded) loaded by the TS forward agree with the independent
+// plain-PyTorch baseline's reference logits; inspect reads headers only; malformed files are rejected clearly.
+import { copyFileSync, cpSync, mkdtempSync, readFileSync, truncateSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { inspectCheckpoint, loadHf } from '../../../src/lm/formats/hf.js';
+import { FormatError, SafetensorsFile, writeSafetensors } from '../../../src/lm/formats/safetensors.js';
+import { DenseLM } from '../../../src/lm/model.js';
+import { PROJECT_ROOT } from '../../../src/hdl/srcloc.js';
+
+const REF = JSON.parse(readFileSync(path.join(PROJECT_ROOT, 'baselines', 'reference', 'logits-v1.json'), 'utf8')) as {
+  version: number;
+  entries: { model: string; input_ids: number[]; logits: number[][] }[];
+};
+
+describe('TS dense forward vs the PyTorch reference file (logits-v1.json)', () => {
+  it('covers the three families', () => {
+    expect(REF.version).toBe(1);
+    const models = REF.entries.map((e) => e.model);
+    for (const f of ['gpt2-tiny', 'opt-tiny', 'llama-tiny']) expect(models).toContain(`test/fixtures/hf/${f}`);
+  });
+  it.each(REF.entries.map((e) => [e.model, e] as const))('%s matches to 1e-4', (model, e) => {
+    const { config, weights } = loadHf(path.join(PROJECT_ROOT, model));
+    const lm = new DenseLM(config, weights);
+    const logits = lm.forward(e.input_ids, lm.newCache());
+    let maxDiff = 0;
+    e.logits.forEach((row, t) => row.forEach((v, j) => (maxDiff = Math.max(maxDiff, Math.abs(v - logits[t * row.length + j]!)))));
+    console.log(`${model}: max |TS - torch| = ${maxDiff.toExponential(2)}`);
+    expect(maxDiff).toBeLessThanOrEqual(1e-4);
+  });
+});
+
+const fixture = (n: string) => path.join(PROJECT_ROOT, 'test', 'fixtures', 'hf', n);
+function tempCopy(n: string): string {
+  const d = path.join(mkdtempSync(path.join(os.tmpdir(), 'nllm-hf-')), n);
+  cpSync(fixture(n), d, { recursive: true });
+  return d;
+}
+
+describe('checkpoint formats', () => {
+  it('inspect reads config and the tensor list of a sharded checkpoint from headers only', () => {
+    const info = inspectCheckpoint(fixture('llama-tiny'));
+    expect(info.config).toEqual(expect.objectContaining({ family: 'llama', nHeads: 4, nKvHeads: 2, dModel: 32 }));
+    expect(new Set(info.tensors.map((t) => t.file)).size).toBe(2);
+    expect(info.tensors.find((t) => t.name === 'model.layers.1.self_attn.k_proj.weight')!.shape).toEqual([16, 32]);
+    expect(info.params).toBe(info.totalBytes / 4);
+  });
+
+  it('safetensors write -> read round-trips exactly, with metadata', () => {
+    const f = path.join(mkdtempSync(path.join(os.tmpdir(), 'nllm-st-')), 'x.safetensors');
+    const a = Float32Array.from({ length: 15 }, (_, i) => Math.sin(i) * 1e3);
+    const b = Float32Array.from([1.5, -0, Number.MIN_VALUE, 3.4e38]);
+    writeSafetensors(f, new Map([['a', { shape: [3, 5], data: a }], ['b.c', { shape: [4], data: b }]]), { k: 'v' });
+    const st = new SafetensorsFile(f);
+    expect(st.metadata.k).toBe('v');
+    expect(Array.from(st.float32('a', [3, 5]))).toEqual(Array.from(a));
+    expect(Array.from(st.float32('b.c'))).toEqual(Array.from(b));
+    st.close();
+  });
+
+  it('rejects truncated files, missing tensors, wrong shapes and dtypes, naming the tensor', () => {
+    const d1 = tempCopy('gpt2-tiny');
+    const f1 = path.join(d1, 'model.safetensors');
+    truncateSync(f1, readFileSync(f1).length - 100);
+    expect(() => loadHf(d1)).toThrow(/tensor '.*' ends at byte \d+ of the data section but the file holds \d+: the file is truncated/);
+
+    const d2 = tempCopy('opt-tiny');
+    const st = new SafetensorsFile(path.join(d2, 'model.safetensors'));
+    const kept = new Map([...st.tensors.keys()].filter((n) => !n.includes('layers.1.fc2.weight')).map((n) => [n, { shape: st.info(n).shape, data: st.float32(n) }]));
+    st.close();
+    writeSafetensors(path.join(d2, 'model.safetensors'), kept);
+    expect(() => loadHf(d2)).toThrow(/missing tensor 'model\.decoder\.layers\.1\.fc2\.weight' \(expected shape \[32,64\]\)/);
+
+    const d3 = tempCopy('gpt2-tiny');
+    const cfg = JSON.parse(readFileSync(path.join(d3, 'config.json'), 'utf8'));
+    writeFileSync(path.join(d3, 'config.json'), JSON.stringify({ ...cfg, n_inner: 65 }));
+    expect(() => loadHf(d3)).toThrow(/tensor 'h\.0\.mlp\.c_fc\.weight' has shape \[32,64\], expected \[32,65\]/);
+
+    const d4 = mkdtempSync(path.join(os.tmpdir(), 'nllm-bad-'));
+    const bad = Buffer.alloc(16);
+    bad.writeBigUInt64LE(8n, 0);
+    bad.write('{"x":1} ', 8);
+    writeFileSync(path.join(d4, 'model.safetensors'), bad);
+    expect(() => new SafetensorsFile(path.join(d4, 'model.safetensors'))).toThrow(FormatError);
+
+    const d5 = tempCopy('gpt2-tiny');
+    writeFileSync(path.join(d5, 'config.json'), JSON.stringify({ ...cfg, model_type: 'bloom' }));
+    expect(() => loadHf(d5)).toThrow(/model_type 'bloom' is not supported/);
+    void copyFileSync;
+  });
+});
