@@ -1,6 +1,6 @@
 // GPT-2 training model with explicit forward and backward passes (the structure of llm.c's train_gpt2.c,
 // written here in TS): all parameters in one Float32Array, all activations preallocated for (B, T).
-import { gelu, layerNorm, matmulABt, relu, transpose } from '../kernels.js';
+import { gelu, layerNorm, matmulAB, matmulABt, matmulAtB, relu } from '../kernels.js';
 
 export interface Gpt2Config {
   vocabSize: number;
@@ -82,8 +82,6 @@ export class Gpt2Trainer {
   readonly grads: ParamSet;
   private a: Record<string, Float32Array> = {};
   private d: Record<string, Float32Array> = {};
-  private scratchA: Float32Array;
-  private scratchB: Float32Array;
   lastLoss = 0;
 
   constructor(
@@ -106,9 +104,6 @@ export class Gpt2Trainer {
     };
     for (const [k, n] of Object.entries(sizes)) this.a[k] = new Float32Array(n);
     for (const k of ['encoded', 'ln1', 'qkv', 'atty', 'preatt', 'att', 'attproj', 'residual2', 'ln2', 'fch', 'fchAct', 'fcproj', 'residual3', 'lnf', 'logits']) this.d[k] = new Float32Array(sizes[k]!);
-    const maxW = Math.max(V * C, 3 * C * C, F * C);
-    this.scratchA = new Float32Array(Math.max(maxW, BT * Math.max(V, 3 * C, F)));
-    this.scratchB = new Float32Array(BT * Math.max(C, F));
   }
 
   /** Forward pass; returns the mean cross-entropy when targets are given. */
@@ -251,11 +246,8 @@ export class Gpt2Trainer {
 
   /** dinp += dout @ W; dW += dout^T @ inp; dbias += column sums of dout. */
   private matmulBackward(dinp: Float32Array, dW: Float32Array, dbias: Float32Array | null, dout: Float32Array, inp: Float32Array, W: Float32Array, BT: number, C: number, OC: number): void {
-    const Wt = transpose(this.scratchA.subarray(0, OC * C), W, OC, C);
-    matmulABt(dinp, dout, Wt, BT, OC, C, null, true);
-    const doutT = transpose(this.scratchA.subarray(0, OC * BT), dout, BT, OC);
-    const inpT = transpose(this.scratchB.subarray(0, C * BT), inp, BT, C);
-    matmulABt(dW, doutT, inpT, OC, BT, C, null, true);
+    matmulAB(dinp, dout, W, BT, OC, C, true);
+    matmulAtB(dW, dout, inp, OC, BT, C, true);
     if (dbias) {
       for (let i = 0; i < BT; i++) {
         const o = i * OC;
@@ -265,40 +257,61 @@ export class Gpt2Trainer {
   }
 }
 
+// Attention per (batch, head) as matmuls over contiguous [T, hs] copies of Q, K, V (the SIMD kernels do the
+// work); the causal mask is applied to the full T x T score block.
+function headSlice(dst: Float32Array, src: Float32Array, b: number, T: number, stride: number, off: number, hs: number): void {
+  for (let t = 0; t < T; t++) {
+    const o = (b * T + t) * stride + off;
+    for (let i = 0; i < hs; i++) dst[t * hs + i] = src[o + i]!;
+  }
+}
+function headAdd(dst: Float32Array, src: Float32Array, b: number, T: number, stride: number, off: number, hs: number): void {
+  for (let t = 0; t < T; t++) {
+    const o = (b * T + t) * stride + off;
+    for (let i = 0; i < hs; i++) dst[o + i]! += src[t * hs + i]!;
+  }
+}
+
 function attentionForward(out: Float32Array, preatt: Float32Array, att: Float32Array, qkv: Float32Array, B: number, T: number, C: number, NH: number): void {
   const hs = C / NH;
   const scale = 1 / Math.sqrt(hs);
   const C3 = 3 * C;
+  const q = new Float32Array(T * hs);
+  const k = new Float32Array(T * hs);
+  const v = new Float32Array(T * hs);
+  const y = new Float32Array(T * hs);
   for (let b = 0; b < B; b++) {
-    for (let t = 0; t < T; t++) {
-      for (let h = 0; h < NH; h++) {
-        const q = b * T * C3 + t * C3 + h * hs;
-        const row = ((b * NH + h) * T + t) * T;
+    for (let h = 0; h < NH; h++) {
+      headSlice(q, qkv, b, T, C3, h * hs, hs);
+      headSlice(k, qkv, b, T, C3, C + h * hs, hs);
+      headSlice(v, qkv, b, T, C3, 2 * C + h * hs, hs);
+      const base = (b * NH + h) * T * T;
+      const pre = preatt.subarray(base, base + T * T);
+      const a = att.subarray(base, base + T * T);
+      matmulABt(pre, q, k, T, hs, T);
+      for (let t = 0; t < T; t++) {
+        const row = t * T;
         let max = -Infinity;
         for (let t2 = 0; t2 <= t; t2++) {
-          const k = b * T * C3 + t2 * C3 + h * hs + C;
-          let s = 0;
-          for (let i = 0; i < hs; i++) s += qkv[q + i]! * qkv[k + i]!;
-          s *= scale;
-          preatt[row + t2] = s;
-          if (s > max) max = s;
+          const x = pre[row + t2]! * scale;
+          pre[row + t2] = x;
+          if (x > max) max = x;
         }
         let sum = 0;
         for (let t2 = 0; t2 <= t; t2++) {
-          const e = Math.exp(preatt[row + t2]! - max);
-          att[row + t2] = e;
+          const e = Math.exp(pre[row + t2]! - max);
+          a[row + t2] = e;
           sum += e;
         }
-        const inv = sum === 0 ? 0 : 1 / sum;
-        for (let t2 = 0; t2 < T; t2++) att[row + t2] = t2 <= t ? att[row + t2]! * inv : 0;
-        const o = b * T * C + t * C + h * hs;
-        for (let i = 0; i < hs; i++) out[o + i] = 0;
-        for (let t2 = 0; t2 <= t; t2++) {
-          const v = b * T * C3 + t2 * C3 + h * hs + 2 * C;
-          const w = att[row + t2]!;
-          for (let i = 0; i < hs; i++) out[o + i]! += w * qkv[v + i]!;
+        const inv = 1 / sum;
+        for (let t2 = 0; t2 <= t; t2++) a[row + t2]! *= inv;
+        for (let t2 = t + 1; t2 < T; t2++) {
+          a[row + t2] = 0;
+          pre[row + t2] = 0;
         }
       }
+      matmulAB(y, a, v, T, T, hs);
+      for (let t = 0; t < T; t++) out.set(y.subarray(t * hs, (t + 1) * hs), (b * T + t) * C + h * hs);
     }
   }
 }
@@ -307,34 +320,38 @@ function attentionBackward(dqkv: Float32Array, dpreatt: Float32Array, datt: Floa
   const hs = C / NH;
   const scale = 1 / Math.sqrt(hs);
   const C3 = 3 * C;
+  const q = new Float32Array(T * hs);
+  const k = new Float32Array(T * hs);
+  const v = new Float32Array(T * hs);
+  const dy = new Float32Array(T * hs);
+  const dq = new Float32Array(T * hs);
+  const dk = new Float32Array(T * hs);
+  const dv = new Float32Array(T * hs);
   for (let b = 0; b < B; b++) {
-    for (let t = 0; t < T; t++) {
-      for (let h = 0; h < NH; h++) {
-        const row = ((b * NH + h) * T + t) * T;
-        const q = b * T * C3 + t * C3 + h * hs;
-        const o = b * T * C + t * C + h * hs;
-        for (let t2 = 0; t2 <= t; t2++) {
-          const v = b * T * C3 + t2 * C3 + h * hs + 2 * C;
-          let s = 0;
-          for (let i = 0; i < hs; i++) {
-            s += qkv[v + i]! * dout[o + i]!;
-            dqkv[v + i]! += att[row + t2]! * dout[o + i]!;
-          }
-          datt[row + t2]! += s;
-        }
-        // softmax backward: dpre = att * (datt - sum(att * datt))
+    for (let h = 0; h < NH; h++) {
+      headSlice(q, qkv, b, T, C3, h * hs, hs);
+      headSlice(k, qkv, b, T, C3, C + h * hs, hs);
+      headSlice(v, qkv, b, T, C3, 2 * C + h * hs, hs);
+      headSlice(dy, dout, b, T, C, h * hs, hs);
+      const base = (b * NH + h) * T * T;
+      const a = att.subarray(base, base + T * T);
+      const da = datt.subarray(base, base + T * T);
+      const dp = dpreatt.subarray(base, base + T * T);
+      matmulABt(da, dy, v, T, hs, T); // datt = dy @ v^T
+      matmulAtB(dv, a, dy, T, T, hs); // dv = att^T @ dy
+      // softmax backward (causal rows): dpre = att * (datt - sum(att * datt)), times the score scale
+      for (let t = 0; t < T; t++) {
+        const row = t * T;
         let dot = 0;
-        for (let t3 = 0; t3 <= t; t3++) dot += att[row + t3]! * datt[row + t3]!;
-        for (let t2 = 0; t2 <= t; t2++) dpreatt[row + t2]! += att[row + t2]! * (datt[row + t2]! - dot);
-        for (let t2 = 0; t2 <= t; t2++) {
-          const k = b * T * C3 + t2 * C3 + h * hs + C;
-          const gsc = dpreatt[row + t2]! * scale;
-          for (let i = 0; i < hs; i++) {
-            dqkv[q + i]! += qkv[k + i]! * gsc;
-            dqkv[k + i]! += qkv[q + i]! * gsc;
-          }
-        }
+        for (let t2 = 0; t2 <= t; t2++) dot += a[row + t2]! * da[row + t2]!;
+        for (let t2 = 0; t2 <= t; t2++) dp[row + t2] = a[row + t2]! * (da[row + t2]! - dot) * scale;
+        for (let t2 = t + 1; t2 < T; t2++) dp[row + t2] = 0;
       }
+      matmulAB(dq, dp, k, T, T, hs); // dq = dpre @ k
+      matmulAtB(dk, dp, q, T, T, hs); // dk = dpre^T @ q
+      headAdd(dqkv, dq, b, T, C3, h * hs, hs);
+      headAdd(dqkv, dk, b, T, C3, C + h * hs, hs);
+      headAdd(dqkv, dv, b, T, C3, 2 * C + h * hs, hs);
     }
   }
 }
