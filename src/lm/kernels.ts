@@ -4,23 +4,32 @@
 // has SIMD, else the 4x4 register-blocked JS kernel (~3.8 GFLOP/s/core), which also serves as its reference.
 import { matmulABWasm, matmulABtWasm, matmulAtBWasm, wasmAvailable } from './wasm/matmul.js';
 
-const USE_WASM = wasmAvailable() && process.env.NLLM_NO_WASM !== '1';
+let USE_WASM = wasmAvailable() && process.env.NLLM_NO_WASM !== '1';
+/** Size (M*N*K) from which the SIMD kernel is used; below it the call overhead outweighs the gain. */
+let WASM_MIN = 32_768;
+
+/** For tests and benchmarks: 'js' forces the scalar kernels, 'wasm' forces SIMD at every size. */
+export function forceKernel(k: 'auto' | 'js' | 'wasm'): void {
+  if (k === 'wasm' && !wasmAvailable()) throw new Error('the WebAssembly SIMD kernels are not available in this runtime');
+  USE_WASM = k !== 'js' && wasmAvailable();
+  WASM_MIN = k === 'wasm' ? 0 : 32_768;
+}
 
 /** C[M,N] (=|+=) A[M,K] @ B[N,K]^T (+ bias[N]). */
 export function matmulABt(C: Float32Array, A: Float32Array, B: Float32Array, M: number, K: number, N: number, bias?: Float32Array | null, accumulate = false): void {
-  if (USE_WASM && M * N * K >= 32_768) matmulABtWasm(C, A, B, M, K, N, bias, accumulate);
+  if (USE_WASM && M * N * K >= WASM_MIN) matmulABtWasm(C, A, B, M, K, N, bias, accumulate);
   else matmulABtJs(C, A, B, M, K, N, bias, accumulate);
 }
 
 /** C[M,N] (=|+=) A[M,K] @ B[K,N]. */
 export function matmulAB(C: Float32Array, A: Float32Array, B: Float32Array, M: number, K: number, N: number, accumulate = false): void {
-  if (USE_WASM && M * N * K >= 32_768) return matmulABWasm(C, A, B, M, K, N, accumulate);
+  if (USE_WASM && M * N * K >= WASM_MIN) return matmulABWasm(C, A, B, M, K, N, accumulate);
   matmulABtJs(C, A, transpose(new Float32Array(K * N), B, K, N), M, K, N, null, accumulate);
 }
 
 /** C[M,N] (=|+=) At[K,M]^T @ B[K,N]. */
 export function matmulAtB(C: Float32Array, At: Float32Array, B: Float32Array, M: number, K: number, N: number, accumulate = false): void {
-  if (USE_WASM && M * N * K >= 32_768) return matmulAtBWasm(C, At, B, M, K, N, accumulate);
+  if (USE_WASM && M * N * K >= WASM_MIN) return matmulAtBWasm(C, At, B, M, K, N, accumulate);
   matmulABtJs(C, transpose(new Float32Array(M * K), At, K, M), transpose(new Float32Array(K * N), B, K, N), M, K, N, null, accumulate);
 }
 

@@ -2,6 +2,7 @@
 // Weights are [out, in] row-major. Llama q/k rows use the interleaved-pair RoPE layout of Meta and llama2.c
 // (the HF loader permutes HF checkpoints into it). Decoding keeps a KV cache per layer.
 import { gelu, layerNorm, matmulABt, relu, rmsNorm, silu } from './kernels.js';
+import { matmulPrepared, prepareWeight, wasmAvailable, type PreparedWeight } from './wasm/matmul.js';
 
 export type Family = 'gpt2' | 'opt' | 'llama';
 export type Activation = 'gelu_new' | 'gelu' | 'relu' | 'silu';
@@ -77,6 +78,9 @@ export function paramCount(c: LmConfig): number {
 export class DenseLM {
   readonly headDim: number;
   readonly kvDim: number;
+  /** weights held transposed in the SIMD kernel's memory (prepared once; the model is read-only) */
+  private prepared = new Map<Float32Array, PreparedWeight>();
+  private readonly useWasm = wasmAvailable() && process.env.NLLM_NO_WASM !== '1';
   constructor(
     readonly config: LmConfig,
     readonly weights: LmWeights,
@@ -93,6 +97,17 @@ export class DenseLM {
       v: Array.from({ length: this.config.nLayers }, () => new Float32Array(maxLen * this.kvDim)),
       length: 0,
     };
+  }
+
+  /** out[rows, N] = x[rows, K] @ W[N, K]^T (+ b) */
+  private mm(out: Float32Array, x: Float32Array, rows: number, W: Float32Array, K: number, N: number, b?: Float32Array): void {
+    if (!this.useWasm) return matmulABt(out, x, W, rows, K, N, b);
+    let p = this.prepared.get(W);
+    if (!p) {
+      p = prepareWeight(W, N, K);
+      this.prepared.set(W, p);
+    }
+    matmulPrepared(out, x, rows, p, b);
   }
 
   private norm(out: Float32Array, x: Float32Array, n: Norm, rows: number): void {
@@ -158,9 +173,9 @@ export class DenseLM {
     for (let l = 0; l < c.nLayers; l++) {
       const L = w.layers[l]!;
       this.norm(h, x, L.attnNorm, S);
-      matmulABt(q, h, L.q.w, S, D, D, L.q.b);
-      matmulABt(k, h, L.k.w, S, D, kvd, L.k.b);
-      matmulABt(v, h, L.v.w, S, D, kvd, L.v.b);
+      this.mm(q, h, S, L.q.w, D, D, L.q.b);
+      this.mm(k, h, S, L.k.w, D, kvd, L.k.b);
+      this.mm(v, h, S, L.v.w, D, kvd, L.v.b);
       if (c.positions === 'rope') {
         this.rope(q, S, D, pos0);
         this.rope(k, S, kvd, pos0);
@@ -198,17 +213,17 @@ export class DenseLM {
           }
         }
       }
-      matmulABt(tmp, att, L.o.w, S, D, D, L.o.b);
+      this.mm(tmp, att, S, L.o.w, D, D, L.o.b);
       for (let i = 0; i < S * D; i++) x[i]! += tmp[i]!;
       this.norm(h, x, L.ffnNorm, S);
-      matmulABt(ff1, h, L.up.w, S, D, c.dFF, L.up.b);
+      this.mm(ff1, h, S, L.up.w, D, c.dFF, L.up.b);
       if (c.gated) {
-        matmulABt(ff2!, h, L.gate!.w, S, D, c.dFF, L.gate!.b);
+        this.mm(ff2!, h, S, L.gate!.w, D, c.dFF, L.gate!.b);
         for (let i = 0; i < S * c.dFF; i++) ff1[i] = ff1[i]! * activate(c.activation, ff2![i]!);
       } else if (c.activation === 'relu') relu(ff1, ff1, S * c.dFF);
       else if (c.activation === 'gelu_new') gelu(ff1, ff1, S * c.dFF);
       else for (let i = 0; i < S * c.dFF; i++) ff1[i] = activate(c.activation, ff1[i]!);
-      matmulABt(tmp, ff1, L.down.w, S, c.dFF, D, L.down.b);
+      this.mm(tmp, ff1, S, L.down.w, c.dFF, D, L.down.b);
       for (let i = 0; i < S * D; i++) x[i]! += tmp[i]!;
     }
     cache.length = pos0 + S;
@@ -216,7 +231,7 @@ export class DenseLM {
     const xs = lastOnly ? x.subarray((S - 1) * D) : x;
     this.norm(h, xs, w.finalNorm, rows);
     const logits = new Float32Array(rows * c.vocabSize);
-    matmulABt(logits, h, w.head, rows, D, c.vocabSize);
+    this.mm(logits, h, rows, w.head, D, c.vocabSize);
     return logits;
   }
 }

@@ -1,10 +1,14 @@
 // Finite-difference gradient check of the explicit backward pass (every parameter tensor, both activations).
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
+import { forceKernel } from '../../../src/lm/kernels.js';
+
+afterAll(() => forceKernel('auto'));
 import { Gpt2Trainer, initParams, paramShapes, type ParamName } from '../../../src/lm/train/gpt2.js';
 import { Rng } from '../../../src/util/random.js';
 
-describe.each(['gelu', 'relu'] as const)('GPT-2 backward (%s) matches central finite differences', (activation) => {
+describe.each([['gelu', 'js'], ['relu', 'js'], ['gelu', 'wasm'], ['relu', 'wasm']] as const)('GPT-2 backward (%s, %s kernels) matches central finite differences', (activation, kernel) => {
   it('on a sample of every parameter tensor', () => {
+    forceKernel(kernel);
     const cfg = { vocabSize: 13, maxSeq: 6, nLayers: 2, nHeads: 2, dModel: 8, dFF: 12, activation };
     const rng = new Rng(1234);
     const m = new Gpt2Trainer(cfg, 2, 5);
@@ -38,6 +42,6 @@ describe.each(['gelu', 'relu'] as const)('GPT-2 backward (%s) matches central fi
       }
     }
     expect(checked).toBe(16 * 6);
-    console.log(`${activation}: worst relative error ${worst.toExponential(2)} over ${checked} parameters`);
+    console.log(`${activation}/${kernel}: worst relative error ${worst.toExponential(2)} over ${checked} parameters`);
   });
 });

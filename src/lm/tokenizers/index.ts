@@ -1,0 +1,68 @@
+// Tokenizers: bytes for our reference models, GPT-2 BPE (gpt-tokenizer, which ships the r50k vocabulary), and a
+// user's tokenizer.json through @huggingface/tokenizers. loadTokenizer picks one for a checkpoint folder.
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { Tokenizer } from '@huggingface/tokenizers';
+import * as r50k from 'gpt-tokenizer/encoding/r50k_base';
+import { ByteTokenizer } from './bytes.js';
+
+export interface TextTokenizer {
+  readonly name: string;
+  encode(text: string): number[];
+  decode(ids: readonly number[]): string;
+}
+
+export class BytesTokenizer implements TextTokenizer {
+  readonly name = 'bytes';
+  private b = new ByteTokenizer();
+  encode(text: string): number[] {
+    return Array.from(this.b.encode(text));
+  }
+  decode(ids: readonly number[]): string {
+    return this.b.decode(ids);
+  }
+}
+
+/** GPT-2's byte-level BPE (50257 tokens). */
+export class Gpt2Tokenizer implements TextTokenizer {
+  readonly name = 'gpt2-bpe';
+  encode(text: string): number[] {
+    return r50k.encode(text);
+  }
+  decode(ids: readonly number[]): string {
+    return r50k.decode(ids as number[]);
+  }
+}
+
+/** A Hugging Face tokenizer.json (and tokenizer_config.json when present). */
+export class HfTokenizer implements TextTokenizer {
+  readonly name: string;
+  private tok: Tokenizer;
+  constructor(dir: string) {
+    const f = path.join(dir, 'tokenizer.json');
+    let json: object;
+    try {
+      json = JSON.parse(readFileSync(f, 'utf8')) as object;
+    } catch (e) {
+      throw new Error(`${f}: cannot read tokenizer (${(e as Error).message})`);
+    }
+    const cf = path.join(dir, 'tokenizer_config.json');
+    const config = existsSync(cf) ? (JSON.parse(readFileSync(cf, 'utf8')) as object) : {};
+    this.tok = new Tokenizer(json as never, config as never);
+    this.name = `hf:${path.basename(dir)}`;
+  }
+  encode(text: string): number[] {
+    return this.tok.encode(text, { add_special_tokens: false } as never).ids as number[];
+  }
+  decode(ids: readonly number[]): string {
+    return this.tok.decode(ids as number[], { skip_special_tokens: false } as never);
+  }
+}
+
+/** The tokenizer for a checkpoint folder: its tokenizer.json, else bytes (vocab 256) or GPT-2 BPE (vocab 50257). */
+export function loadTokenizer(dir: string, vocabSize: number): TextTokenizer {
+  if (existsSync(path.join(dir, 'tokenizer.json'))) return new HfTokenizer(dir);
+  if (vocabSize === 256) return new BytesTokenizer();
+  if (vocabSize === 50257) return new Gpt2Tokenizer();
+  throw new Error(`${dir}: no tokenizer.json, and vocabulary size ${vocabSize} matches neither bytes (256) nor GPT-2 BPE (50257)`);
+}
