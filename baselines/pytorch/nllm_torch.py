@@ -173,7 +173,7 @@ def strided_nll(model, ids, ctx, stride):
         end = min(begin + ctx, len(ids))
         window = ids[begin:end]
         logp = model.logits(window).log_softmax(-1)
-        first = 0 if begin == 0 else ctx - stride  # tokens already scored by the previous window are skipped
+        first = 0 if begin == 0 else ctx - stride - 1  # targets already scored by the previous window are skipped
         for i in range(max(first, 0), len(window) - 1):
             total -= float(logp[i, window[i + 1]])
             n += 1

@@ -8,7 +8,7 @@ import sys
 import torch
 
 sys.path.insert(0, os.path.dirname(__file__))
-from nllm_torch import Model  # noqa: E402
+from nllm_torch import Model, strided_nll  # noqa: E402
 
 MODELS = [
     ("test/fixtures/hf/gpt2-tiny", [3, 17, 4, 42, 0, 9, 9, 31, 2, 48, 11, 5]),
@@ -27,7 +27,13 @@ for d, ids in MODELS:
     logits = m.logits(ids)
     entries.append({"model": d, "input_ids": ids, "logits": [[round(float(v), 7) for v in row] for row in logits]})
     print(f"{d}: {len(ids)} positions x {logits.shape[1]} logits")
-out = {"version": 1, "producer": f"baselines/pytorch/reference.py, torch {torch.__version__}, float32 CPU", "entries": entries}
+# strided perplexity of a fixed sequence, to check the TS protocol against the torch one
+ppl = []
+for d, ctx, stride in [("test/fixtures/hf/gpt2-tiny", 16, 8), ("test/fixtures/hf/llama-tiny", 16, 5)]:
+    ids = [(i * 7 + 3) % 50 for i in range(57)]
+    nll, n = strided_nll(Model(d), ids, ctx, stride)
+    ppl.append({"model": d, "input_ids": ids, "context": ctx, "stride": stride, "nll": nll, "tokens": n})
+out = {"version": 1, "perplexity": ppl, "producer": f"baselines/pytorch/reference.py, torch {torch.__version__}, float32 CPU", "entries": entries}
 os.makedirs("baselines/reference", exist_ok=True)
 with open("baselines/reference/logits-v1.json", "w") as f:
     json.dump(out, f, separators=(",", ":"))

@@ -30,7 +30,7 @@ export function perplexity(lm: DenseLM, ids: readonly number[], context: number,
     const window = ids.slice(begin, end);
     const logits = lm.forward(window, lm.newCache(context));
     evaluated += window.length;
-    const first = begin === 0 ? 0 : context - stride;
+    const first = begin === 0 ? 0 : context - stride - 1; // targets the previous window scored are skipped
     for (let i = first; i < window.length - 1; i++) {
       nll -= logProb(logits, i * V, V, window[i + 1]!);
       n++;

@@ -1,0 +1,40 @@
+// Decoding: greedy, seeded sampling, and beam search (beam 1 = greedy; wider beams never score worse here).
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { loadHf } from '../../src/lm/formats/hf.js';
+import { beamSearch, greedy, sample } from '../../src/lm/generate.js';
+import { logProb } from '../../src/lm/kernels.js';
+import { DenseLM } from '../../src/lm/model.js';
+import { PROJECT_ROOT } from '../../src/hdl/srcloc.js';
+
+const { config, weights } = loadHf(path.join(PROJECT_ROOT, 'test', 'fixtures', 'hf', 'llama-tiny'));
+const lm = new DenseLM(config, weights);
+const prompt = [1, 14, 22];
+
+function seqLogProb(tokens: number[]): number {
+  const logits = lm.forward([...prompt, ...tokens], lm.newCache());
+  let lp = 0;
+  tokens.forEach((t, i) => (lp += logProb(logits, (prompt.length - 1 + i) * 50, 50, t)));
+  return lp;
+}
+
+describe('decoding', () => {
+  it('beam search with one beam is greedy', () => {
+    const g = greedy(lm, prompt, 12);
+    const b = beamSearch(lm, prompt, 12, 1);
+    expect(b[0]!.tokens).toEqual(g);
+    expect(b[0]!.logProb).toBeCloseTo(seqLogProb(g), 3);
+  });
+  it('a wider beam finds a sequence at least as likely as greedy, and reports its true log-prob', () => {
+    const g = greedy(lm, prompt, 12);
+    const b = beamSearch(lm, prompt, 12, 5);
+    expect(b).toHaveLength(5);
+    expect(b[0]!.logProb).toBeGreaterThanOrEqual(seqLogProb(g) - 1e-4);
+    expect(b[0]!.logProb).toBeCloseTo(seqLogProb(b[0]!.tokens), 3);
+  });
+  it('sampling is reproducible from its seed and respects top-k = 1 (greedy)', () => {
+    const o = { temperature: 1, topK: 0, seed: 7 };
+    expect(sample(lm, prompt, 10, o)).toEqual(sample(lm, prompt, 10, o));
+    expect(sample(lm, prompt, 10, { ...o, topK: 1 })).toEqual(greedy(lm, prompt, 10));
+  });
+});
