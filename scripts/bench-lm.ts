@@ -1,1 +1,82 @@
-export async function benchLm(put: (k: string, v: string) => void): Promise<void> { put('lm', 'not yet'); }
+// LM figures for npm run bench: matmul GFLOP/s (JS and SIMD kernels), dense tokens/s of the reference models
+// and of a GPT-2-small-sized model (124M, random weights generated in memory: speed only, not quality).
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { forceKernel, matmulABt } from '../src/lm/kernels.js';
+import { matmulPrepared, prepareWeight } from '../src/lm/wasm/matmul.js';
+import { loadModel } from '../src/lm/load.js';
+import { DenseLM, paramCount, type LmConfig, type LmWeights } from '../src/lm/model.js';
+import { PROJECT_ROOT } from '../src/hdl/srcloc.js';
+import { Rng } from '../src/util/random.js';
+
+type Put = (k: string, v: string) => void;
+
+function gflops(put: Put): void {
+  for (const kernel of ['js', 'wasm'] as const) {
+    forceKernel(kernel);
+    for (const [M, K, N] of [[1024, 768, 768], [1, 768, 3072]] as const) {
+      const A = new Float32Array(M * K).fill(0.5);
+      const B = Float32Array.from({ length: N * K }, (_, i) => (i % 7) * 0.1);
+      const C = new Float32Array(M * N);
+      // inference runs the SIMD kernel on weights prepared once (held transposed in wasm memory)
+      const w = kernel === 'wasm' ? prepareWeight(B, N, K) : undefined;
+      const run = () => (w ? matmulPrepared(C, A, M, w) : matmulABt(C, A, B, M, K, N));
+      run();
+      const reps = Math.max(2, Math.round(2e9 / (2 * M * N * K)));
+      const t = performance.now();
+      for (let r = 0; r < reps; r++) run();
+      const s = (performance.now() - t) / 1000;
+      put(`matmul ${kernel}${w ? ' (prepared weight)' : ''} ${M}x${K} @ (${N}x${K})^T`, `${((2 * M * N * K * reps) / s / 1e9).toFixed(2)} GFLOP/s`);
+    }
+  }
+  forceKernel('auto');
+}
+
+function speed(put: Put, name: string, lm: DenseLM, ctx: number): void {
+  const prompt = Array.from({ length: Math.min(ctx, 64) }, (_, i) => (i * 31) % lm.config.vocabSize);
+  lm.forward(prompt.slice(0, 8), lm.newCache()); // warm-up (prepares weights)
+  let t = performance.now();
+  const cache = lm.newCache(prompt.length + 64);
+  lm.forward(prompt, cache);
+  const prefill = prompt.length / ((performance.now() - t) / 1000);
+  const steps = 32;
+  t = performance.now();
+  let tok = 1;
+  for (let i = 0; i < steps; i++) {
+    const l = lm.forward([tok], cache, true);
+    tok = l.indexOf(Math.max(...l));
+  }
+  const decode = steps / ((performance.now() - t) / 1000);
+  put(`dense ${name}: prefill ${prompt.length} / decode (batch 1)`, `${prefill.toFixed(0)} / ${decode.toFixed(1)} tokens/s`);
+}
+
+function randomGpt2(rng: Rng): { config: LmConfig; weights: LmWeights } {
+  const config: LmConfig = { family: 'gpt2', vocabSize: 50257, dModel: 768, nLayers: 12, nHeads: 12, nKvHeads: 12, dFF: 3072, maxSeq: 1024, norm: 'layernorm', normEps: 1e-5, activation: 'gelu_new', gated: false, positions: 'learned', posOffset: 0, ropeTheta: 0, tiedHead: true };
+  const r = (n: number, s = 0.02) => Float32Array.from({ length: n }, () => (rng.next() - 0.5) * 2 * s);
+  const D = 768;
+  const F = 3072;
+  const tok = r(50257 * D);
+  const layers = Array.from({ length: 12 }, () => ({
+    attnNorm: { w: new Float32Array(D).fill(1), b: new Float32Array(D) }, q: { w: r(D * D), b: new Float32Array(D) }, k: { w: r(D * D), b: new Float32Array(D) },
+    v: { w: r(D * D), b: new Float32Array(D) }, o: { w: r(D * D), b: new Float32Array(D) }, ffnNorm: { w: new Float32Array(D).fill(1), b: new Float32Array(D) },
+    up: { w: r(F * D), b: new Float32Array(F) }, down: { w: r(D * F), b: new Float32Array(D) },
+  }));
+  return { config, weights: { tokEmb: tok, posEmb: r(1024 * D), layers, finalNorm: { w: new Float32Array(D).fill(1), b: new Float32Array(D) }, head: tok } };
+}
+
+export async function benchLm(put: Put): Promise<void> {
+  gflops(put);
+  for (const m of ['sotu-gelu', 'sotu-relu']) {
+    const dir = path.join(PROJECT_ROOT, 'models', m);
+    if (!existsSync(path.join(dir, 'config.json'))) {
+      put(`dense ${m}`, 'not trained yet (models/ missing)');
+      continue;
+    }
+    const { lm } = loadModel(dir);
+    speed(put, `${m} (${(paramCount(lm.config) / 1e6).toFixed(2)}M)`, lm, lm.config.maxSeq);
+  }
+  const fixture = path.join(PROJECT_ROOT, '..', 'shared', 'fixtures', 'llama2c', 'stories260K.bin');
+  if (existsSync(fixture)) speed(put, 'stories260K (llama2.c, 0.26M)', loadModel(fixture).lm, 512);
+  const g = randomGpt2(new Rng(124));
+  speed(put, `GPT-2-small-sized, random weights (${(paramCount(g.config) / 1e6).toFixed(1)}M)`, new DenseLM(g.config, g.weights), 1024);
+}
