@@ -15,6 +15,8 @@ import { LogicValue } from './value.js';
 
 export class Handle {
   private cached: LogicValue;
+  /** raw hex from the last read of every port, parsed only when this handle is read */
+  private raw: string | undefined;
   constructor(
     readonly dut: Dut,
     readonly name: string,
@@ -26,17 +28,27 @@ export class Handle {
     this.cached = new LogicValue(0n, width, signed);
   }
   get value(): LogicValue {
+    if (this.raw !== undefined) {
+      this.cached = LogicValue.fromHex(this.raw, this.width, this.signed);
+      this.raw = undefined;
+    }
     return this.cached;
   }
   set value(v: number | bigint | boolean) {
     if (!this.isInput) throw new Error(`${this.name} is an output; it cannot be driven`);
     const bits = toBits(typeof v === 'boolean' ? (v ? 1n : 0n) : BigInt(v), this.width);
     this.cached = new LogicValue(bits, this.width, this.signed);
+    this.raw = undefined;
     this.dut.pokeLater(this.index, bits);
   }
   /** @internal */
   update(v: LogicValue): void {
     this.cached = v;
+    this.raw = undefined;
+  }
+  /** @internal */
+  updateHex(hex: string): void {
+    this.raw = hex;
   }
 }
 
@@ -60,6 +72,7 @@ export class Dut {
   private scheduled = false;
   private failure: Error | undefined;
   private inputs: Handle[] = [];
+  private handleList: Handle[] = [];
 
   private constructor(
     readonly sim: Simulator,
@@ -69,6 +82,7 @@ export class Dut {
     built.ports.forEach((p, i) => {
       const h = new Handle(this, p.name, i, p.width, signedness.get(p.name) ?? false, p.dir === 'input');
       this.handles[p.name] = h;
+      this.handleList.push(h);
       if (p.dir === 'input') this.inputs.push(h);
       Object.defineProperty(this, p.name, { value: h, enumerable: true });
     });
@@ -107,7 +121,7 @@ export class Dut {
   private async refresh(cmd: string): Promise<void> {
     const line = await this.sim.line(`${this.pokeText()}${cmd};a`);
     const vals = line.split(' ');
-    for (const h of Object.values(this.handles)) h.update(LogicValue.fromHex(vals[h.index]!, h.width, h.signed));
+    for (const h of this.handleList) h.updateHex(vals[h.index]!);
   }
 
   /** @internal registers a waiter at an absolute time */
@@ -130,7 +144,8 @@ export class Dut {
 
   private async advance(): Promise<void> {
     if (!this.waiters.length) return;
-    const t = Math.min(...this.waiters.map((w) => w.time));
+    let t = Infinity;
+    for (const w of this.waiters) if (w.time < t) t = w.time;
     try {
       if (t > this.time && !this.clockRunning && this.built.clock) throw new SimulatorError('time cannot advance: no clock is running (start one with startSoon(new Clock(dut.clk, 10).start()))');
       await this.refresh(t > this.time ? `t ${t - this.time}` : 'e');
@@ -140,9 +155,12 @@ export class Dut {
       return;
     }
     this.time = t;
-    const ready = this.waiters.filter((w) => w.time <= t);
-    this.waiters = this.waiters.filter((w) => w.time > t);
-    for (const w of ready) w.resolve();
+    const all = this.waiters;
+    this.waiters = [];
+    for (const w of all) {
+      if (w.time <= t) w.resolve();
+      else this.waiters.push(w);
+    }
     if (this.waiters.length) this.schedule();
   }
 

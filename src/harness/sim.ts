@@ -35,8 +35,11 @@ export class Simulator {
   private proc: ResultPromise;
   private buf = '';
   private lines: string[] = [];
-  private waiting: { n: number; resolve: (l: string[]) => void; reject: (e: Error) => void; timer: NodeJS.Timeout; what: string } | undefined;
-  private queue: Promise<unknown> = Promise.resolve();
+  private waiting: { n: number; resolve: (l: string[]) => void; reject: (e: Error) => void; since: number; what: string } | undefined;
+  /** requests waiting for the one in flight to finish */
+  private backlog: (() => void)[] = [];
+  /** one watchdog per process instead of a timer per request (timers cost more than a round trip) */
+  private watchdog: NodeJS.Timeout;
   private stderr = '';
   private exited: string | undefined;
   readonly pid: number | undefined;
@@ -64,8 +67,18 @@ export class Simulator {
       this.stderr = (this.stderr + c).slice(-4000);
     });
     this.proc.stdin!.on('error', () => {});
+    const limit = this.opts.timeoutMs ?? 60_000;
+    this.watchdog = setInterval(() => {
+      const w = this.waiting;
+      if (w && performance.now() - w.since > limit) {
+        this.kill();
+        this.failWaiting(new SimulatorError(`simulator ${build.top} did not answer "${w.what}" within ${limit} ms; the process (pid ${this.pid}) was killed`));
+      }
+    }, Math.min(1000, Math.max(50, limit / 4)));
+    this.watchdog.unref();
     void this.proc.then((r) => {
       live.delete(this);
+      clearInterval(this.watchdog);
       const how = r.signal ? `was killed by ${r.signal}` : `exited with code ${r.exitCode}`;
       this.exited = how;
       this.failWaiting(new SimulatorError(`simulator ${build.top} ${how}${this.stderr ? `; its stderr:\n${this.stderr}` : ''}`));
@@ -86,39 +99,38 @@ export class Simulator {
     const w = this.waiting;
     if (!w || this.lines.length < w.n) return;
     this.waiting = undefined;
-    clearTimeout(w.timer);
     const got = this.lines.splice(0, w.n);
     const err = got.find((l) => l.startsWith('E '));
     if (err) w.reject(new SimulatorError(`simulator ${this.build.top} rejected "${w.what}": ${err.slice(2)}`));
     else w.resolve(got);
+    this.backlog.shift()?.();
   }
 
   private failWaiting(e: Error): void {
     const w = this.waiting;
     if (!w) return;
     this.waiting = undefined;
-    clearTimeout(w.timer);
     w.reject(e);
+    this.backlog.shift()?.();
   }
 
   /** Sends `text` (one or more lines) and resolves with the next `n` reply lines. Requests are serialized. */
   request(text: string, n = 1): Promise<string[]> {
-    const run = () =>
-      new Promise<string[]>((resolve, reject) => {
-        if (this.exited) return reject(new SimulatorError(`simulator ${this.build.top} already ${this.exited}`));
-        const ms = this.opts.timeoutMs ?? 60_000;
+    return new Promise<string[]>((resolve, reject) => {
+      const send = () => {
+        if (this.exited) {
+          reject(new SimulatorError(`simulator ${this.build.top} already ${this.exited}`));
+          this.backlog.shift()?.();
+          return;
+        }
         const what = text.length > 80 ? `${text.slice(0, 80)}…` : text.trim();
-        const timer = setTimeout(() => {
-          this.kill();
-          this.failWaiting(new SimulatorError(`simulator ${this.build.top} did not answer "${what}" within ${ms} ms; the process (pid ${this.pid}) was killed`));
-        }, ms);
-        this.waiting = { n, resolve, reject, timer, what };
+        this.waiting = { n, resolve, reject, since: performance.now(), what };
         this.proc.stdin!.write(text.endsWith('\n') ? text : text + '\n');
         this.deliver();
-      });
-    const p = this.queue.then(run, run);
-    this.queue = p.catch(() => undefined);
-    return p;
+      };
+      if (this.waiting || this.backlog.length) this.backlog.push(send);
+      else send();
+    });
   }
 
   async line(text: string): Promise<string> {
@@ -130,6 +142,7 @@ export class Simulator {
   }
 
   kill(): void {
+    clearInterval(this.watchdog);
     if (this.exited === undefined) this.proc.kill('SIGKILL');
   }
 
