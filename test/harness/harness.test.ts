@@ -143,3 +143,44 @@ describe('simulator processes', () => {
     expect(b.digest).toBe(a.digest);
   });
 });
+
+describe('Ctrl-C', () => {
+  it('interrupting the Node process kills its simulators', async () => {
+    const { execa } = await import('execa');
+    const child = execa('npx', ['tsx', path.join(import.meta.dirname, 'fixtures', 'sigint-child.ts')], { reject: false, buffer: false, stdout: 'pipe' });
+    const pid = await new Promise<number>((resolve, reject) => {
+      let out = '';
+      child.stdout!.on('data', (d: Buffer) => {
+        out += d.toString();
+        const m = /SIMPID (\d+)/.exec(out);
+        if (m) resolve(Number(m[1]));
+      });
+      setTimeout(() => reject(new Error(`no SIMPID line: ${out}`)), 60_000);
+    });
+    expect(alive(pid)).toBe(true);
+    // signal the Node process that owns the simulator (npx -> tsx -> node)
+    const tree = (await execa('ps', ['-o', 'pid=,ppid=,comm=', '-A'])).stdout.split('\n').map((l) => l.trim().split(/\s+/));
+    const parentOf = new Map(tree.map(([p, pp]) => [Number(p), Number(pp)]));
+    const nodePid = parentOf.get(pid)!;
+    process.kill(nodePid, 'SIGINT');
+    await child;
+    for (let i = 0; i < 50 && alive(pid); i++) await new Promise((r) => setTimeout(r, 100));
+    expect(alive(pid)).toBe(false);
+  });
+});
+
+describe('waveforms', () => {
+  it('a traced build writes a VCD with the port names', async () => {
+    const { mkdtempSync, readFileSync } = await import('node:fs');
+    const vcd = path.join(mkdtempSync(path.join(os.tmpdir(), 'nllm-vcd-')), 'wave.vcd');
+    const dut = await Dut.start<'clk' | 'rst' | 'en' | 'q' | 'is_ten'>(elaborate(counter), { trace: true, vcd });
+    dut.rst.value = 0;
+    dut.en.value = 1;
+    await dut.step(20);
+    await dut.close();
+    const text = readFileSync(vcd, 'utf8');
+    expect(text).toMatch(/\$var wire\s+1 \S+ clk \$end/);
+    expect(text).toMatch(/\$var wire\s+8 \S+ q \[7:0\] \$end/);
+    expect(text).toMatch(/#40\b/); // 20 cycles = 40 half periods
+  });
+});

@@ -104,19 +104,25 @@ export function loadLlama2c(file: string): { config: LmConfig; weights: LmWeight
     f32(h.seqLen * (hs / 2) * 2, 'freq_cis'); // legacy RoPE tables, recomputed instead
     head = h.sharedClassifier ? tok : f32(h.vocabSize * D, 'wcls');
   } else {
-    const read = h.version === 1 ? f32 : q80;
+    // each tensor is stored on its own: float32 (v1), or int8 values followed by its group scales (v2, Q8_0)
+    const one = h.version === 1 ? f32 : q80;
+    const perLayer = (n: number, what: string) => {
+      const out = new Float32Array(L * n);
+      for (let l = 0; l < L; l++) out.set(one(n, `${what}[${l}]`), l * n);
+      return out;
+    };
     attnNorm = f32(L * D, 'attention_norm');
     ffnNorm = f32(L * D, 'ffn_norm');
     finalNorm = f32(D, 'norm');
-    tok = read(h.vocabSize * D, 'tok_embeddings');
-    wq = read(L * D * D, 'wq');
-    wk = read(L * kvd * D, 'wk');
-    wv = read(L * kvd * D, 'wv');
-    wo = read(L * D * D, 'wo');
-    w1 = read(L * F * D, 'w1');
-    w2 = read(L * D * F, 'w2');
-    w3 = read(L * F * D, 'w3');
-    head = h.sharedClassifier ? tok : read(h.vocabSize * D, 'output');
+    tok = one(h.vocabSize * D, 'tok_embeddings');
+    wq = perLayer(D * D, 'wq');
+    wk = perLayer(kvd * D, 'wk');
+    wv = perLayer(kvd * D, 'wv');
+    wo = perLayer(D * D, 'wo');
+    w1 = perLayer(F * D, 'w1');
+    w2 = perLayer(D * F, 'w2');
+    w3 = perLayer(F * D, 'w3');
+    head = h.sharedClassifier ? tok : one(h.vocabSize * D, 'output');
   }
   if (off !== buf.length) throw new FormatError(file, `${buf.length - off} unexpected bytes after the last tensor (at offset ${off}): wrong header or not a llama2.c file`);
   const an = split(attnNorm, D), fn = split(ffnNorm, D), q = split(wq, D * D), k = split(wk, kvd * D), v = split(wv, kvd * D), o = split(wo, D * D);
