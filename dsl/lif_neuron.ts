@@ -2,23 +2,9 @@
 // The behaviour is specified in docs/lif.md; the golden model (src/golden/lif.ts) is written from that spec.
 import { Bool, Expr, Module, SInt, UInt, bitsFor, lit, log2ceil, mux, saturate, type HdlType } from '../src/hdl/index.js';
 
-export type LeakMode = 'none' | 'shift' | 'subtract';
-export type ResetMode = 'zero' | 'subtract';
-export type SpikeMode = 'binary' | 'signed' | 'graded' | 'graded-signed';
+import { signedSpikes as spikeSigned, spikeLevels, type NeuronSpec as NeuronParams } from '../src/spec/lif.js';
 
-export interface NeuronParams {
-  vWidth: number;
-  iWidth: number;
-  leak: LeakMode;
-  reset: ResetMode;
-  refractory: number;
-  spikes: SpikeMode;
-  levels: number;
-}
-
-export const spikeSigned = (p: NeuronParams) => p.spikes === 'signed' || p.spikes === 'graded-signed';
-/** Largest spike magnitude per update. */
-export const spikeLevels = (p: NeuronParams) => (p.spikes === 'graded' || p.spikes === 'graded-signed' ? p.levels : 1);
+export type { NeuronParams };
 export function spikeType(p: NeuronParams): HdlType {
   const w = bitsFor(spikeLevels(p));
   return spikeSigned(p) ? SInt(w + 1) : UInt(w);

@@ -2,23 +2,9 @@
 // arrays (the fast path the compiler and evaluator use); the cycle models below compose it with each
 // architecture's pipeline for bit-exact co-simulation.
 
-export type LeakMode = 'none' | 'shift' | 'subtract';
-export type ResetMode = 'zero' | 'subtract';
-export type SpikeMode = 'binary' | 'signed' | 'graded' | 'graded-signed';
+import { signedSpikes, spikeLevels as levelsOf, type LifSpec } from '../spec/lif.js';
 
-export interface LifSpec {
-  neurons: number;
-  vWidth: number;
-  iWidth: number;
-  leak: LeakMode;
-  reset: ResetMode;
-  refractory: number;
-  spikes: SpikeMode;
-  levels: number;
-}
-
-export const levelsOf = (s: LifSpec) => (s.spikes === 'graded' || s.spikes === 'graded-signed' ? s.levels : 1);
-export const signedSpikes = (s: LifSpec) => s.spikes === 'signed' || s.spikes === 'graded-signed';
+export type { LifSpec } from '../spec/lif.js';
 /** Bits of one spike output. */
 export function spikeWidth(s: LifSpec): number {
   const w = Math.max(1, Math.ceil(Math.log2(levelsOf(s) + 1)));

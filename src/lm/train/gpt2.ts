@@ -272,19 +272,23 @@ function headAdd(dst: Float32Array, src: Float32Array, b: number, T: number, str
   }
 }
 
+/** Copies head h of batch b's q, k and v out of the packed [B, T, 3C] qkv activations. */
+function loadHead(q: Float32Array, k: Float32Array, v: Float32Array, qkv: Float32Array, b: number, h: number, T: number, C: number, hs: number): void {
+  headSlice(q, qkv, b, T, 3 * C, h * hs, hs);
+  headSlice(k, qkv, b, T, 3 * C, C + h * hs, hs);
+  headSlice(v, qkv, b, T, 3 * C, 2 * C + h * hs, hs);
+}
+
 function attentionForward(out: Float32Array, preatt: Float32Array, att: Float32Array, qkv: Float32Array, B: number, T: number, C: number, NH: number): void {
   const hs = C / NH;
   const scale = 1 / Math.sqrt(hs);
-  const C3 = 3 * C;
   const q = new Float32Array(T * hs);
   const k = new Float32Array(T * hs);
   const v = new Float32Array(T * hs);
   const y = new Float32Array(T * hs);
   for (let b = 0; b < B; b++) {
     for (let h = 0; h < NH; h++) {
-      headSlice(q, qkv, b, T, C3, h * hs, hs);
-      headSlice(k, qkv, b, T, C3, C + h * hs, hs);
-      headSlice(v, qkv, b, T, C3, 2 * C + h * hs, hs);
+      loadHead(q, k, v, qkv, b, h, T, C, hs);
       const base = (b * NH + h) * T * T;
       const pre = preatt.subarray(base, base + T * T);
       const a = att.subarray(base, base + T * T);
@@ -329,9 +333,7 @@ function attentionBackward(dqkv: Float32Array, dpreatt: Float32Array, datt: Floa
   const dv = new Float32Array(T * hs);
   for (let b = 0; b < B; b++) {
     for (let h = 0; h < NH; h++) {
-      headSlice(q, qkv, b, T, C3, h * hs, hs);
-      headSlice(k, qkv, b, T, C3, C + h * hs, hs);
-      headSlice(v, qkv, b, T, C3, 2 * C + h * hs, hs);
+      loadHead(q, k, v, qkv, b, h, T, C, hs);
       headSlice(dy, dout, b, T, C, h * hs, hs);
       const base = (b * NH + h) * T * T;
       const a = att.subarray(base, base + T * T);

@@ -1,0 +1,24 @@
+// The LIF neuron array's parameter vocabulary (docs/lif.md), shared by the RTL generator (dsl/) and the golden
+// model (src/golden/). Only names and derived alphabet sizes live here; each side implements the behaviour itself.
+
+export type LeakMode = 'none' | 'shift' | 'subtract';
+export type ResetMode = 'zero' | 'subtract';
+export type SpikeMode = 'binary' | 'signed' | 'graded' | 'graded-signed';
+
+export interface NeuronSpec {
+  vWidth: number;
+  iWidth: number;
+  leak: LeakMode;
+  reset: ResetMode;
+  refractory: number;
+  spikes: SpikeMode;
+  levels: number;
+}
+
+export interface LifSpec extends NeuronSpec {
+  neurons: number;
+}
+
+/** Largest spike magnitude per update. */
+export const spikeLevels = (s: NeuronSpec) => (s.spikes === 'graded' || s.spikes === 'graded-signed' ? s.levels : 1);
+export const signedSpikes = (s: NeuronSpec) => s.spikes === 'signed' || s.spikes === 'graded-signed';
