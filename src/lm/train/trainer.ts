@@ -25,6 +25,8 @@ export interface TrainOptions {
   checkpointEvery: number;
   outDir: string;
   quiet?: boolean;
+  /** stop after this step (as if interrupted); a later call with the same options resumes */
+  stopAt?: number;
 }
 
 export interface TrainLog {
@@ -110,7 +112,8 @@ export function train(opts: TrainOptions, data: { train: Int32Array; val: Int32A
   bar?.start(opts.steps, start, { loss: '-', val: '-', tps: '-' });
   const t0 = performance.now();
   let lastVal = NaN;
-  for (let step = start; step < opts.steps; step++) {
+  const end = Math.min(opts.steps, opts.stopAt ?? opts.steps);
+  for (let step = start; step < end; step++) {
     const ts = performance.now();
     for (let b = 0; b < B; b++) {
       const off = Math.floor(rng.next() * (data.train.length - T - 1));
@@ -134,7 +137,7 @@ export function train(opts: TrainOptions, data: { train: Int32Array; val: Int32A
     if (!bar && !opts.quiet && ((step + 1) % 50 === 0 || entry.valLoss !== undefined)) {
       console.log(`step ${step + 1}/${opts.steps} loss ${loss.toFixed(4)} lr ${lr.toExponential(2)} |g| ${gradNorm.toFixed(3)} ${tps.toFixed(0)} tok/s${entry.valLoss !== undefined ? ` val ${entry.valLoss.toFixed(4)}` : ''}`);
     }
-    if ((step + 1) % opts.checkpointEvery === 0 || step + 1 === opts.steps) save(step + 1);
+    if ((step + 1) % opts.checkpointEvery === 0 || step + 1 === end) save(step + 1);
   }
   bar?.stop();
   return { params, log, finalValLoss: lastVal, seconds: (performance.now() - t0) / 1000 };
