@@ -126,11 +126,19 @@ export class Dut {
 
   /** @internal registers a waiter at an absolute time */
   waitUntil(time: number): Promise<void> {
-    if (this.failure) return Promise.reject(this.failure);
-    return new Promise<void>((resolve) => {
-      this.waiters.push({ time, resolve });
+    return this.waitCancellable(time).promise;
+  }
+
+  /** @internal a waiter that can be withdrawn (so a finished withTimeout does not keep time moving) */
+  waitCancellable(time: number): { promise: Promise<void>; cancel: () => void } {
+    if (this.failure) return { promise: Promise.reject(this.failure), cancel: () => {} };
+    let w: Waiter | undefined;
+    const promise = new Promise<void>((resolve) => {
+      w = { time, resolve };
+      this.waiters.push(w);
       this.schedule();
     });
+    return { promise, cancel: () => (this.waiters = this.waiters.filter((x) => x !== w)) };
   }
 
   private schedule(): void {
@@ -284,17 +292,18 @@ export class SimTimeoutError extends Error {}
 
 /** Rejects when `p` does not finish within `cycles` clock cycles of simulated time. */
 export async function withTimeout<T>(p: Promise<T>, clk: Handle, cycles: number): Promise<T> {
-  let done = false;
   const d = dutOf(clk);
   const start = d.cycle;
-  const guard = (async () => {
-    for (let i = 0; i < cycles && !done; i++) await RisingEdge(clk);
-    if (!done) throw new SimTimeoutError(`timed out after ${cycles} cycles (started at cycle ${start})`);
-    return undefined as T;
-  })();
+  const first = d.time % 2 === 0 ? d.time + 1 : d.time + 2;
+  const guard = d.waitCancellable(first + 2 * (cycles - 1));
   try {
-    return await Promise.race([p, guard]);
+    return await Promise.race([
+      p,
+      guard.promise.then(() => {
+        throw new SimTimeoutError(`timed out after ${cycles} cycles (started at cycle ${start})`);
+      }),
+    ]);
   } finally {
-    done = true;
+    guard.cancel();
   }
 }
