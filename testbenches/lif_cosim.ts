@@ -5,7 +5,7 @@ import { Dut } from '../src/harness/cocotb.js';
 import { Scoreboard } from '../src/harness/assert.js';
 import { Rng } from '../src/util/random.js';
 import { elaborate } from '../src/hdl/index.js';
-import { LifParallelModel, LifTimemuxModel, type LifParallelInputs, type LifTimemuxInputs } from '../src/golden/lif.js';
+import { LifParallelModel, LifTimemuxModel } from '../src/golden/lif.js';
 
 export const PARAM_SETS: Record<string, LifArrayParams> = {
   small: { neurons: 4, vWidth: 6, iWidth: 4, leak: 'shift', reset: 'subtract', refractory: 0, spikes: 'binary', levels: 1, arch: 'timemux' },
@@ -96,10 +96,10 @@ export async function cosim(dut: Dut, p: LifArrayParams, vectors: Vector[], name
       Object.assign(held, vec);
       const v = held;
       expected.push(model.outputs());
-      if (p.arch === 'parallel') {
-        model.edge({ rst: Number(v.rst), in_valid: Number(v.in_valid), in_current: BigInt(v.in_current ?? 0), threshold: Number(v.threshold), leak: Number(v.leak ?? 0) } as LifParallelInputs & LifTimemuxInputs);
+      if (model instanceof LifParallelModel) {
+        model.edge({ rst: Number(v.rst), in_valid: Number(v.in_valid), in_current: BigInt(v.in_current ?? 0), threshold: Number(v.threshold), leak: Number(v.leak ?? 0) });
       } else {
-        (model as LifTimemuxModel).edge({ rst: Number(v.rst), in_valid: Number(v.in_valid), in_addr: Number(v.in_addr), in_current: signedOf(v.in_current, p.iWidth), threshold: Number(v.threshold), leak: Number(v.leak ?? 0) });
+        model.edge({ rst: Number(v.rst), in_valid: Number(v.in_valid), in_addr: Number(v.in_addr), in_current: signedOf(v.in_current, p.iWidth), threshold: Number(v.threshold), leak: Number(v.leak ?? 0) });
       }
     }
     goldenMs += performance.now() - t1;

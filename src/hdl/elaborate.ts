@@ -60,7 +60,7 @@ export function elaborate(build: () => Module): Design {
   if (thrown && !(thrown instanceof ElaborationError)) throw thrown;
   const diags = [...diagnostics, ...(thrown instanceof ElaborationError ? thrown.diagnostics : [])];
   if (!top || diags.some((d) => d.severity === 'error')) throw new ElaborationError(diags);
-  const { modules, emitted } = withDiagnosticSink(() => collect(top, diags)).value!;
+  const { modules, emitted } = collect(top, diags);
   for (const m of modules) diags.push(...runChecks(m));
   if (diags.some((d) => d.severity === 'error')) throw new ElaborationError(diags);
   return { top, modules, emitted: modules.map((m) => emitted.get(m.name)!), names: buildNames(modules), warnings: diags };

@@ -1,6 +1,6 @@
 // Expressions and signals: the IR's value graph. Every operator infers its result type exactly
 // (add grows one bit, multiply sums widths); nothing truncates unless asked to.
-import { CODES, makeDiagnostic, report, type CodeKey } from './diagnostics.js';
+import { makeDiagnostic, report, type CodeKey } from './diagnostics.js';
 import { captureLoc, type SrcLoc } from './srcloc.js';
 import { Bool, fits, minWidth, SInt, typeName, UInt, type HdlType } from './types.js';
 
@@ -49,7 +49,7 @@ export class Expr {
   // ---- arithmetic (exact: the result type holds every possible result) ----
   add(b: ExprLike): Expr {
     const [x, y] = pair(this, b, 'add');
-    return new Expr(arithType(x, y, Math.max(x.width, y.width) + 1), { kind: 'binop', op: 'add', a: x, b: y });
+    return new Expr({ signed: x.signed, width: Math.max(x.width, y.width) + 1 }, { kind: 'binop', op: 'add', a: x, b: y });
   }
   /** Exact difference. unsigned − unsigned gives a signed result one bit wider, so no value is lost. */
   sub(b: ExprLike): Expr {
@@ -58,7 +58,7 @@ export class Expr {
   }
   mul(b: ExprLike): Expr {
     const [x, y] = pair(this, b, 'mul');
-    return new Expr(arithType(x, y, x.width + y.width), { kind: 'binop', op: 'mul', a: x, b: y });
+    return new Expr({ signed: x.signed, width: x.width + y.width }, { kind: 'binop', op: 'mul', a: x, b: y });
   }
   /** Wrapping add: both operands of one width, result of that width (modulo 2^w). */
   addWrap(b: ExprLike): Expr {
@@ -198,9 +198,6 @@ function unsignedAmount(a: Expr): Expr {
   return a;
 }
 
-function arithType(x: Expr, _y: Expr, width: number): HdlType {
-  return { signed: x.signed, width };
-}
 
 /** A constant of the given type, checked to fit. */
 export function lit(value: number | bigint | boolean, type?: HdlType): Expr {
@@ -303,8 +300,4 @@ export class Signal extends Expr {
   assign(value: ExprLike): void {
     this.owner.assignStmt(this, value);
   }
-}
-
-export function isDiagnosticCode(k: string): k is CodeKey {
-  return k in CODES;
 }

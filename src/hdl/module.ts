@@ -208,6 +208,10 @@ export class Module {
   /** The synchronous active-high reset, readable as data (e.g. to hold a ready flag low). */
   get reset(): Signal {
     this.resetRead = true;
+    return this.resetSignal();
+  }
+
+  private resetSignal(): Signal {
     this.resetSig ??= new Signal(this, RESET_NAME, 'reset', Bool, this.loc);
     return this.resetSig;
   }
@@ -326,11 +330,7 @@ export class Module {
   implicitPorts(): Signal[] {
     const out: Signal[] = [];
     if (this.hasClock) out.push(this.clock);
-    if (this.hasReset) {
-      const was = this.resetRead;
-      out.push(this.reset);
-      this.resetRead = was;
-    }
+    if (this.hasReset) out.push(this.resetSignal());
     return out;
   }
 }
