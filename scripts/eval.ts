@@ -15,7 +15,7 @@ import { perplexity } from '../src/lm/metrics/perplexity.js';
 const { values: a } = parseArgs({
   options: {
     model: { type: 'string' }, data: { type: 'string' }, context: { type: 'string' }, stride: { type: 'string' }, 'limit-bytes': { type: 'string' },
-    cnndm: { type: 'string' }, 'max-examples': { type: 'string', default: '20' }, 'summary-tokens': { type: 'string', default: '60' }, json: { type: 'boolean', default: false },
+    cnndm: { type: 'string' }, 'activation-stats': { type: 'boolean', default: false }, 'max-examples': { type: 'string', default: '20' }, 'summary-tokens': { type: 'string', default: '60' }, json: { type: 'boolean', default: false },
   },
 });
 if (!a.model || (!a.data && !a.cnndm)) {
@@ -44,6 +44,7 @@ if (a.data) {
   const ids = tokenizer.encode(text);
   const context = Number(a.context ?? lm.config.maxSeq);
   const stride = Number(a.stride ?? Math.max(1, context / 2));
+  if (a['activation-stats']) lm.activationStats = { total: 0, zeros: 0, nearZero: 0 };
   bar?.start(ids.length, 0, { task: 'perplexity' });
   const r = perplexity(lm, ids, context, stride, Buffer.byteLength(text), (d) => bar?.update(d));
   bar?.stop();
@@ -54,6 +55,8 @@ if (a.data) {
     console.log(`protocol: ${r.protocol}`);
     console.log(`tokens scored ${r.tokens}; loss ${r.lossPerToken.toFixed(4)} nats/token; perplexity ${r.perplexity.toFixed(3)}${r.bitsPerByte ? `; ${r.bitsPerByte.toFixed(4)} bits/byte` : ''}`);
     console.log(`speed: ${r.tokensPerSecond.toFixed(0)} tokens/s processed (CPU, measured; ${r.seconds.toFixed(1)} s)`);
+    const st = lm.activationStats;
+    if (st) console.log(`FFN activations after the nonlinearity: ${((100 * st.zeros) / st.total).toFixed(1)}% exactly zero, ${((100 * st.nearZero) / st.total).toFixed(1)}% with |a| < 0.01 (${st.total} values)`);
   }
 }
 

@@ -81,6 +81,8 @@ export class DenseLM {
   /** weights held transposed in the SIMD kernel's memory (prepared once; the model is read-only) */
   private prepared = new Map<Float32Array, PreparedWeight>();
   private readonly useWasm = wasmAvailable() && process.env.NLLM_NO_WASM !== '1';
+  /** When set, forward() counts FFN activations after the nonlinearity: exact zeros and |x| < 0.01. */
+  activationStats: { total: number; zeros: number; nearZero: number } | undefined;
   constructor(
     readonly config: LmConfig,
     readonly weights: LmWeights,
@@ -223,6 +225,15 @@ export class DenseLM {
       } else if (c.activation === 'relu') relu(ff1, ff1, S * c.dFF);
       else if (c.activation === 'gelu_new') gelu(ff1, ff1, S * c.dFF);
       else for (let i = 0; i < S * c.dFF; i++) ff1[i] = activate(c.activation, ff1[i]!);
+      const st = this.activationStats;
+      if (st) {
+        for (let i = 0; i < S * c.dFF; i++) {
+          const a = ff1[i]!;
+          if (a === 0) st.zeros++;
+          if (Math.abs(a) < 0.01) st.nearZero++;
+        }
+        st.total += S * c.dFF;
+      }
       this.mm(tmp, ff1, S, L.down.w, c.dFF, D, L.down.b);
       for (let i = 0; i < S * D; i++) x[i]! += tmp[i]!;
     }
