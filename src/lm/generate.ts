@@ -3,15 +3,44 @@ import { argmax, logProb } from './kernels.js';
 import type { DenseLM, KvCache } from './model.js';
 import { Rng } from '../util/random.js';
 
+/**
+ * Feeds tokens one at a time; when the context is full, re-primes a fresh cache with the last half of the
+ * context (a sliding window), so generation can run past the model's context length.
+ */
+class Stepper {
+  private cache: KvCache;
+  private history: number[];
+  constructor(
+    private lm: DenseLM,
+    prompt: readonly number[],
+  ) {
+    this.history = [...prompt];
+    this.cache = lm.newCache();
+  }
+  start(): Float32Array {
+    const ctx = this.lm.config.maxSeq;
+    return this.lm.forward(this.history.slice(-ctx), this.cache, true);
+  }
+  push(t: number): Float32Array {
+    this.history.push(t);
+    const ctx = this.lm.config.maxSeq;
+    if (this.cache.length >= ctx) {
+      this.cache = this.lm.newCache();
+      return this.lm.forward(this.history.slice(-Math.floor(ctx / 2)), this.cache, true);
+    }
+    return this.lm.forward([t], this.cache, true);
+  }
+}
+
 export function greedy(lm: DenseLM, prompt: readonly number[], maxNew: number, stopAt?: number): number[] {
-  const cache = lm.newCache();
-  let logits = lm.forward(prompt, cache, true);
+  const s = new Stepper(lm, prompt);
+  let logits = s.start();
   const out: number[] = [];
-  for (let i = 0; i < maxNew && cache.length < lm.config.maxSeq; i++) {
+  for (let i = 0; i < maxNew; i++) {
     const t = argmax(logits);
     out.push(t);
     if (t === stopAt) break;
-    if (i + 1 < maxNew && cache.length < lm.config.maxSeq) logits = lm.forward([t], cache, true);
+    if (i + 1 < maxNew) logits = s.push(t);
   }
   return out;
 }
@@ -25,10 +54,10 @@ export interface SampleOptions {
 export function sample(lm: DenseLM, prompt: readonly number[], maxNew: number, o: SampleOptions): number[] {
   const rng = new Rng(o.seed);
   const V = lm.config.vocabSize;
-  const cache = lm.newCache();
-  let logits = lm.forward(prompt, cache, true);
+  const s = new Stepper(lm, prompt);
+  let logits = s.start();
   const out: number[] = [];
-  for (let i = 0; i < maxNew && cache.length < lm.config.maxSeq; i++) {
+  for (let i = 0; i < maxNew; i++) {
     const idx = Array.from({ length: V }, (_, j) => j).sort((a, b) => logits[b]! - logits[a]!).slice(0, o.topK > 0 ? o.topK : V);
     const max = logits[idx[0]!]!;
     const w = idx.map((j) => Math.exp((logits[j]! - max) / Math.max(o.temperature, 1e-6)));
@@ -42,7 +71,7 @@ export function sample(lm: DenseLM, prompt: readonly number[], maxNew: number, o
       }
     }
     out.push(pick);
-    if (cache.length < lm.config.maxSeq) logits = lm.forward([pick], cache, true);
+    if (i + 1 < maxNew) logits = s.push(pick);
   }
   return out;
 }

@@ -32,6 +32,11 @@ describe('decoding', () => {
     expect(b[0]!.logProb).toBeGreaterThanOrEqual(seqLogProb(g) - 1e-4);
     expect(b[0]!.logProb).toBeCloseTo(seqLogProb(b[0]!.tokens), 3);
   });
+  it('generation runs past the context length with a sliding window', () => {
+    const out = greedy(lm, prompt, 3 * config.maxSeq);
+    expect(out).toHaveLength(3 * config.maxSeq);
+    expect(out.slice(0, 12)).toEqual(greedy(lm, prompt, 12)); // identical while inside the context
+  });
   it('sampling is reproducible from its seed and respects top-k = 1 (greedy)', () => {
     const o = { temperature: 1, topK: 0, seed: 7 };
     expect(sample(lm, prompt, 10, o)).toEqual(sample(lm, prompt, 10, o));
