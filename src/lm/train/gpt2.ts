@@ -170,6 +170,11 @@ export class Gpt2Trainer {
     return this.lastLoss;
   }
 
+  /** Per-position losses of the last forward pass with targets, [B*T]. */
+  get losses(): Float32Array {
+    return this.a.losses!;
+  }
+
   /** Logits of the last forward pass, [B*T, V]. */
   get logits(): Float32Array {
     return this.a.logits!;

@@ -61,7 +61,7 @@ export function evaluateLoss(model: Gpt2Trainer, tokens: Int32Array, maxWindows:
       tgt.set(tokens.subarray(start + 1, start + T + 1), b * T);
     }
     model.forward(inp, tgt);
-    const losses = (model as unknown as { a: Record<string, Float32Array> }).a.losses!;
+    const losses = model.losses;
     for (let i = 0; i < nb * T; i++) sum += losses[i]!;
     n += nb * T;
   }
