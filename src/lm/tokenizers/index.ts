@@ -4,7 +4,6 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { Tokenizer } from '@huggingface/tokenizers';
 import * as r50k from 'gpt-tokenizer/encoding/r50k_base';
-import { ByteTokenizer } from './bytes.js';
 
 export interface TextTokenizer {
   readonly name: string;
@@ -12,14 +11,19 @@ export interface TextTokenizer {
   decode(ids: readonly number[]): string;
 }
 
+/** UTF-8 bytes as tokens (vocabulary 256), for our reference models: any text round-trips. */
 export class BytesTokenizer implements TextTokenizer {
   readonly name = 'bytes';
-  private b = new ByteTokenizer();
+  readonly vocabSize = 256;
   encode(text: string): number[] {
-    return Array.from(this.b.encode(text));
+    return Array.from(Buffer.from(text, 'utf8'));
+  }
+  /** The same tokens as an Int32Array (training data). */
+  encodeInt32(text: string): Int32Array {
+    return Int32Array.from(Buffer.from(text, 'utf8'));
   }
   decode(ids: readonly number[]): string {
-    return this.b.decode(ids);
+    return Buffer.from(Uint8Array.from(ids)).toString('utf8');
   }
 }
 
