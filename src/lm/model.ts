@@ -1,7 +1,7 @@
 // The dense reference forward: one code path for the GPT-2, OPT and Llama families (the CPU baseline).
 // Weights are [out, in] row-major. Llama q/k rows use the interleaved-pair RoPE layout of Meta and llama2.c
 // (the HF loader permutes HF checkpoints into it). Decoding keeps a KV cache per layer.
-import { gelu, layerNorm, matmulABt, relu, rmsNorm, silu } from './kernels.js';
+import { gelu, layerNorm, matmulABt, relu, rmsNorm, silu, softmaxInPlace } from './kernels.js';
 import { matmulPrepared, prepareWeight, wasmAvailable, type PreparedWeight } from './wasm/matmul.js';
 
 export type Family = 'gpt2' | 'opt' | 'llama';
@@ -191,25 +191,17 @@ export class DenseLM {
         for (let hh = 0; hh < c.nHeads; hh++) {
           const qo = s * D + hh * hd;
           const ko = Math.floor(hh / group) * hd;
-          let max = -Infinity;
           for (let t = 0; t < T; t++) {
             let dot = 0;
             const kt = t * kvd + ko;
             for (let i = 0; i < hd; i++) dot += q[qo + i]! * K[kt + i]!;
-            dot *= scale;
-            scores[t] = dot;
-            if (dot > max) max = dot;
+            scores[t] = dot * scale;
           }
-          let sum = 0;
-          for (let t = 0; t < T; t++) {
-            const e = Math.exp(scores[t]! - max);
-            scores[t] = e;
-            sum += e;
-          }
+          softmaxInPlace(scores, 0, T);
           const ao = s * D + hh * hd;
           for (let i = 0; i < hd; i++) att[ao + i] = 0;
           for (let t = 0; t < T; t++) {
-            const p = scores[t]! / sum;
+            const p = scores[t]!;
             const vt = t * kvd + ko;
             for (let i = 0; i < hd; i++) att[ao + i]! += p * V[vt + i]!;
           }

@@ -1,6 +1,6 @@
 // GPT-2 training model with explicit forward and backward passes (the structure of llm.c's train_gpt2.c,
 // written here in TS): all parameters in one Float32Array, all activations preallocated for (B, T).
-import { gelu, layerNorm, matmulAB, matmulABt, matmulAtB, relu } from '../kernels.js';
+import { gelu, layerNorm, matmulAB, matmulABt, matmulAtB, relu, softmaxInPlace } from '../kernels.js';
 
 export interface Gpt2Config {
   vocabSize: number;
@@ -153,15 +153,8 @@ export class Gpt2Trainer {
     let loss = 0;
     for (let i = 0; i < BT; i++) {
       const o = i * V;
-      let max = -Infinity;
-      for (let v = 0; v < V; v++) if (a.logits![o + v]! > max) max = a.logits![o + v]!;
-      let sum = 0;
-      for (let v = 0; v < V; v++) {
-        const e = Math.exp(a.logits![o + v]! - max);
-        a.probs![o + v] = e;
-        sum += e;
-      }
-      for (let v = 0; v < V; v++) a.probs![o + v]! /= sum;
+      a.probs!.set(a.logits!.subarray(o, o + V), o);
+      softmaxInPlace(a.probs!, o, V);
       const l = -Math.log(a.probs![o + targets[i]!]!);
       a.losses![i] = l;
       loss += l;
@@ -300,20 +293,9 @@ function attentionForward(out: Float32Array, preatt: Float32Array, att: Float32A
       matmulABt(pre, q, k, T, hs, T);
       for (let t = 0; t < T; t++) {
         const row = t * T;
-        let max = -Infinity;
-        for (let t2 = 0; t2 <= t; t2++) {
-          const x = pre[row + t2]! * scale;
-          pre[row + t2] = x;
-          if (x > max) max = x;
-        }
-        let sum = 0;
-        for (let t2 = 0; t2 <= t; t2++) {
-          const e = Math.exp(pre[row + t2]! - max);
-          a[row + t2] = e;
-          sum += e;
-        }
-        const inv = 1 / sum;
-        for (let t2 = 0; t2 <= t; t2++) a[row + t2]! *= inv;
+        for (let t2 = 0; t2 <= t; t2++) pre[row + t2]! *= scale;
+        a.set(pre.subarray(row, row + t + 1), row);
+        softmaxInPlace(a, row, t + 1); // causal: only positions <= t
         for (let t2 = t + 1; t2 < T; t2++) {
           a[row + t2] = 0;
           pre[row + t2] = 0;
