@@ -1,5 +1,5 @@
 // Decoding with the dense model: greedy, temperature/top-k sampling (seeded), and float beam search.
-import { argmax, logProb } from './kernels.js';
+import { argmax, logSumExp } from './kernels.js';
 import type { DenseLM, KvCache } from './model.js';
 import { Rng } from '../util/random.js';
 
@@ -98,7 +98,8 @@ export function beamSearch(lm: DenseLM, prompt: readonly number[], maxNew: numbe
   for (let step = 0; step < maxNew && live[0]!.cache.length < lm.config.maxSeq; step++) {
     const cands: { from: Beam; tok: number; lp: number }[] = [];
     for (const b of live) {
-      const top = Array.from({ length: V }, (_, j) => [logProb(b.logits, 0, V, j), j] as const)
+      const lse = logSumExp(b.logits, 0, V); // once per beam, not once per candidate token
+      const top = Array.from({ length: V }, (_, j) => [b.logits[j]! - lse, j] as const)
         .sort((x, y) => y[0] - x[0])
         .slice(0, beams);
       for (const [lp, j] of top) cands.push({ from: b, tok: j, lp: b.lp + lp });

@@ -159,11 +159,16 @@ export function softmaxInPlace(x: Float32Array, off: number, n: number): void {
 
 /** log-softmax value of entry `target` of a logits row. */
 export function logProb(logits: Float32Array, off: number, n: number, target: number): number {
+  return logits[off + target]! - logSumExp(logits, off, n);
+}
+
+/** log(sum(exp(x))) over `n` entries from `off`, stable: the log-softmax of entry j is x[j] minus this. */
+export function logSumExp(x: Float32Array, off: number, n: number): number {
   let max = -Infinity;
-  for (let i = 0; i < n; i++) if (logits[off + i]! > max) max = logits[off + i]!;
+  for (let i = 0; i < n; i++) if (x[off + i]! > max) max = x[off + i]!;
   let sum = 0;
-  for (let i = 0; i < n; i++) sum += Math.exp(logits[off + i]! - max);
-  return logits[off + target]! - max - Math.log(sum);
+  for (let i = 0; i < n; i++) sum += Math.exp(x[off + i]! - max);
+  return max + Math.log(sum);
 }
 
 export function argmax(x: Float32Array, off = 0, n = x.length): number {
