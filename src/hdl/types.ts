@@ -22,10 +22,6 @@ export function typeName(t: HdlType): string {
   return `${t.signed ? 'SInt' : 'UInt'}(${t.width})`;
 }
 
-export function sameType(a: HdlType, b: HdlType): boolean {
-  return a.signed === b.signed && a.width === b.width;
-}
-
 /** Smallest number of bits that can index `n` items (log2ceil(1) = 0). */
 export function log2ceil(n: number): number {
   if (!Number.isInteger(n) || n < 1) throw new RangeError(`log2ceil needs a positive integer, got ${n}`);

@@ -1,6 +1,6 @@
 // Writes a design into a folder atomically: everything goes to a staging folder beside it, is optionally
 // linted there, and only then replaces the old folder. A failure leaves the previous output untouched.
-import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { createHash } from 'node:crypto';
 import type { Design } from '../elaborate.js';
@@ -51,10 +51,6 @@ export async function writeDesignAtomically(d: Design, outDir: string, check?: (
     rmSync(staging, { recursive: true, force: true });
     throw e;
   }
-}
-
-export function listDir(dir: string): string[] {
-  return existsSync(dir) ? readdirSync(dir).sort() : [];
 }
 
 /** generated/ports.ts: each module's port names as a string union, for typed DUT handles. */
