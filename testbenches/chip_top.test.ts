@@ -7,7 +7,8 @@ import type { Ports } from '../generated/ports.js';
 import { Scoreboard } from '../src/harness/assert.js';
 import { Clock, ClockCycles, Dut, RisingEdge, startSoon } from '../src/harness/cocotb.js';
 import { LifTimemuxModel, type LifSpec } from '../src/golden/lif.js';
-import { elaborate } from '../src/hdl/index.js';
+import { SInt, elaborate } from '../src/hdl/index.js';
+import { fromBits } from '../src/hdl/types.js';
 import { resolveParams } from '../src/params/define.js';
 import { Rng, testSeed } from '../src/util/random.js';
 
@@ -55,8 +56,7 @@ describe('chip_top (default parameters)', () => {
       const e = model.outputs();
       for (const [k, val] of Object.entries(e)) board.check(i, k, val, got[i]![k]!, dut!.handles[k]!.width, dut!.handles[k]!.signed);
       spikes += Number(e.out_valid && e.out_spike);
-      const cur = Number(v.in_current);
-      model.edge({ rst: 0, in_valid: Number(v.in_valid), in_addr: Number(v.in_addr), in_current: cur >= 2 ** (spec.iWidth - 1) ? cur - 2 ** spec.iWidth : cur, threshold, leak });
+      model.edge({ rst: 0, in_valid: Number(v.in_valid), in_addr: Number(v.in_addr), in_current: Number(fromBits(v.in_current, SInt(spec.iWidth))), threshold, leak });
     });
     console.log(board.report());
     expect(board.count, board.report()).toBe(0);

@@ -4,7 +4,8 @@ import { lifArray, type LifArrayParams } from '../dsl/lif_array.js';
 import { Dut } from '../src/harness/cocotb.js';
 import { Scoreboard } from '../src/harness/assert.js';
 import { Rng } from '../src/util/random.js';
-import { elaborate } from '../src/hdl/index.js';
+import { SInt, elaborate } from '../src/hdl/index.js';
+import { fromBits } from '../src/hdl/types.js';
 import { LifParallelModel, LifTimemuxModel } from '../src/golden/lif.js';
 
 export const PARAM_SETS: Record<string, LifArrayParams> = {
@@ -59,11 +60,6 @@ export function randomVectors(p: LifArrayParams, rng: Rng, cycles: number): Vect
   return out;
 }
 
-function signedOf(x: number | bigint | undefined, w: number): number {
-  const b = BigInt(x ?? 0) & ((1n << BigInt(w)) - 1n);
-  return Number(b >> BigInt(w - 1) ? b - (1n << BigInt(w)) : b);
-}
-
 export interface CosimResult {
   cycles: number;
   scoreboard: Scoreboard;
@@ -99,7 +95,7 @@ export async function cosim(dut: Dut, p: LifArrayParams, vectors: Vector[], name
       if (model instanceof LifParallelModel) {
         model.edge({ rst: Number(v.rst), in_valid: Number(v.in_valid), in_current: BigInt(v.in_current ?? 0), threshold: Number(v.threshold), leak: Number(v.leak ?? 0) });
       } else {
-        model.edge({ rst: Number(v.rst), in_valid: Number(v.in_valid), in_addr: Number(v.in_addr), in_current: signedOf(v.in_current, p.iWidth), threshold: Number(v.threshold), leak: Number(v.leak ?? 0) });
+        model.edge({ rst: Number(v.rst), in_valid: Number(v.in_valid), in_addr: Number(v.in_addr), in_current: Number(fromBits(BigInt(v.in_current ?? 0), SInt(p.iWidth))), threshold: Number(v.threshold), leak: Number(v.leak ?? 0) });
       }
     }
     goldenMs += performance.now() - t1;
