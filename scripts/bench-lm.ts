@@ -3,7 +3,7 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { forceKernel, matmulABt } from '../src/lm/kernels.js';
-import { matmulPrepared, prepareWeight } from '../src/lm/wasm/matmul.js';
+import { matmulPrepared, matmulThreads, prepareWeight, setMatmulThreads } from '../src/lm/wasm/matmul.js';
 import { loadModel } from '../src/lm/load.js';
 import { DenseLM, paramCount, type LmConfig, type LmWeights } from '../src/lm/model.js';
 import { PROJECT_ROOT } from '../src/hdl/srcloc.js';
@@ -11,9 +11,11 @@ import { Rng } from '../src/util/random.js';
 
 type Put = (k: string, v: string) => void;
 
-function gflops(put: Put): void {
-  for (const kernel of ['js', 'wasm'] as const) {
+async function gflops(put: Put, threads: number): Promise<void> {
+  for (const [kernel, t] of [['js', 1], ['wasm', 1], ['wasm', threads]] as const) {
+    if (kernel === 'wasm' && t === 1 && threads === 1) continue; // measured in the next row
     forceKernel(kernel);
+    await setMatmulThreads(t);
     for (const [M, K, N] of [[1024, 768, 768], [1, 768, 3072]] as const) {
       const A = new Float32Array(M * K).fill(0.5);
       const B = Float32Array.from({ length: N * K }, (_, i) => (i % 7) * 0.1);
@@ -23,18 +25,22 @@ function gflops(put: Put): void {
       const run = () => (w ? matmulPrepared(C, A, M, w) : matmulABt(C, A, B, M, K, N));
       run();
       const reps = Math.max(2, Math.round(2e9 / (2 * M * N * K)));
-      const t = performance.now();
+      const t0 = performance.now();
       for (let r = 0; r < reps; r++) run();
-      const s = (performance.now() - t) / 1000;
-      put(`matmul ${kernel}${w ? ' (prepared weight)' : ''} ${M}x${K} @ (${N}x${K})^T`, `${((2 * M * N * K * reps) / s / 1e9).toFixed(2)} GFLOP/s`);
+      const s = (performance.now() - t0) / 1000;
+      put(`matmul ${kernel}${w ? `, prepared weight, ${t} thread${t > 1 ? 's' : ''}` : ''} ${M}x${K} @ (${N}x${K})^T`, `${((2 * M * N * K * reps) / s / 1e9).toFixed(2)} GFLOP/s`);
     }
   }
   forceKernel('auto');
+  await setMatmulThreads(threads);
 }
 
 function speed(put: Put, name: string, lm: DenseLM, ctx: number): void {
   const prompt = Array.from({ length: Math.min(ctx, 64) }, (_, i) => (i * 31) % lm.config.vocabSize);
-  lm.forward(prompt.slice(0, 8), lm.newCache()); // warm-up (prepares weights)
+  // warm-up: prepares weights and lets the JIT settle on the decode path, which the first model would otherwise pay for
+  const warm = lm.newCache(48);
+  lm.forward(prompt.slice(0, 8), warm);
+  for (let i = 0; i < 32; i++) lm.forward([i % lm.config.vocabSize], warm, true);
   let t = performance.now();
   const cache = lm.newCache(prompt.length + 64);
   lm.forward(prompt, cache);
@@ -65,7 +71,8 @@ function randomGpt2(rng: Rng): { config: LmConfig; weights: LmWeights } {
 }
 
 export async function benchLm(put: Put): Promise<void> {
-  gflops(put);
+  const threads = matmulThreads(); // NLLM_THREADS, else the available cores
+  await gflops(put, threads);
   for (const m of ['sotu-gelu', 'sotu-relu']) {
     const dir = path.join(PROJECT_ROOT, 'models', m);
     if (!existsSync(path.join(dir, 'config.json'))) {
@@ -78,5 +85,10 @@ export async function benchLm(put: Put): Promise<void> {
   const fixture = path.join(PROJECT_ROOT, '..', 'shared', 'fixtures', 'llama2c', 'stories260K.bin');
   if (existsSync(fixture)) speed(put, 'stories260K (llama2.c, 0.26M)', loadModel(fixture).lm, 512);
   const g = randomGpt2(new Rng(124));
-  speed(put, `GPT-2-small-sized, random weights (${(paramCount(g.config) / 1e6).toFixed(1)}M)`, new DenseLM(g.config, g.weights), 1024);
+  const big = new DenseLM(g.config, g.weights);
+  for (const t of threads > 1 ? [1, threads] : [1]) {
+    await setMatmulThreads(t);
+    speed(put, `GPT-2-small-sized, random weights (${(paramCount(g.config) / 1e6).toFixed(1)}M), ${t} thread${t > 1 ? 's' : ''}`, big, 1024);
+  }
+  await setMatmulThreads(threads);
 }

@@ -1,7 +1,8 @@
 // Float32 kernels shared by the dense forward (the CPU baseline) and the trainer. Layout follows PyTorch's
 // Linear: a weight is [out, in] row-major, so y = x @ W^T is a row of dot products over contiguous memory.
-// matmulABt runs the WebAssembly SIMD kernel (src/lm/wasm/, ~30 GFLOP/s/core measured here) when the runtime
-// has SIMD, else the 4x4 register-blocked JS kernel (~3.8 GFLOP/s/core), which also serves as its reference.
+// matmulABt runs the WebAssembly SIMD kernel (src/lm/wasm/, ~30 GFLOP/s/core measured here; large calls are split
+// over worker threads, bit-identical for any thread count) when the runtime has SIMD, else the 4x4
+// register-blocked JS kernel (~4 GFLOP/s/core), which also serves as its reference.
 import { matmulABWasm, matmulABtWasm, matmulAtBWasm, wasmAvailable } from './wasm/matmul.js';
 
 let USE_WASM = wasmAvailable() && process.env.NLLM_NO_WASM !== '1';

@@ -1,7 +1,8 @@
 // The SIMD kernels agree with the scalar JS reference on every variant, at odd sizes, with bias and accumulation.
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { matmulABtJs, transpose } from '../../src/lm/kernels.js';
-import { matmulABWasm, matmulABtWasm, matmulAtBWasm, matmulPrepared, prepareWeight, wasmAvailable, wasmLoadError } from '../../src/lm/wasm/matmul.js';
+import { matmulABWasm, matmulABtWasm, matmulAtBWasm, matmulPrepared, matmulThreads, prepareWeight, setMatmulThreads, wasmAvailable, wasmLoadError } from '../../src/lm/wasm/matmul.js';
+import { defaultThreads } from '../../src/lm/wasm/pool.js';
 import { Rng } from '../../src/util/random.js';
 
 const rng = new Rng(99);
@@ -37,5 +38,54 @@ describe('WebAssembly SIMD matmul', () => {
     const c4 = new Float32Array(M * N);
     matmulPrepared(c4, A, M, w, bias);
     expect(maxRel(c4, ref)).toBeLessThan(1e-5);
+  });
+});
+
+describe('threaded SIMD matmul', () => {
+  const initial = matmulThreads();
+  afterAll(() => setMatmulThreads(initial));
+  /** Every variant at the given thread count; the sizes are above the threading threshold (2^20 MACs). */
+  function runAll(M: number, K: number, N: number, A: Float32Array, B: Float32Array, bias: Float32Array): Float32Array[] {
+    const out = () => new Float32Array(M * N);
+    const c1 = out();
+    matmulABtWasm(c1, A, B, M, K, N, bias);
+    const c2 = out();
+    matmulAtBWasm(c2, transpose(new Float32Array(M * K), A, M, K), transpose(new Float32Array(K * N), B, N, K), M, K, N);
+    const c3 = out();
+    matmulPrepared(c3, A, M, prepareWeight(B, N, K), bias);
+    return [c1, c2, c3];
+  }
+  // N=24 gives 3 column blocks (uneven split); N=1001 pads to 1008; 300 threads' worth of slices is capped by blocks.
+  it.each([[4, 768, 3072], [64, 130, 1001], [1024, 64, 24], [5, 4096, 200]])('is bit-identical to one thread at M=%i K=%i N=%i', async (M, K, N) => {
+    const A = rand(M * K);
+    const B = rand(N * K);
+    const bias = rand(N);
+    await setMatmulThreads(1);
+    const one = runAll(M, K, N, A, B, bias);
+    const ref = new Float32Array(M * N);
+    matmulABtJs(ref, A, B, M, K, N, bias);
+    // float32 rounding of a K-term sum in a different order grows like sqrt(K)
+    expect(maxRel(one[0]!, ref)).toBeLessThan(2e-6 * Math.sqrt(K));
+    for (const t of [2, 3, 8]) {
+      await setMatmulThreads(t);
+      const many = runAll(M, K, N, A, B, bias);
+      for (let v = 0; v < many.length; v++) {
+        const diff = many[v]!.findIndex((x, i) => !Object.is(x, one[v]![i]));
+        expect(diff, `variant ${v} with ${t} threads differs at element ${diff}`).toBe(-1);
+      }
+    }
+  });
+  it('rejects a bad NLLM_THREADS or thread count, naming it', async () => {
+    const saved = process.env.NLLM_THREADS;
+    try {
+      process.env.NLLM_THREADS = '0';
+      expect(() => defaultThreads()).toThrow(/NLLM_THREADS must be an integer from 1 to 256, got '0'/);
+      process.env.NLLM_THREADS = '3';
+      expect(defaultThreads()).toBe(3);
+    } finally {
+      if (saved === undefined) delete process.env.NLLM_THREADS;
+      else process.env.NLLM_THREADS = saved;
+    }
+    await expect(setMatmulThreads(1.5)).rejects.toThrow(/matmul threads must be an integer from 1 to 256, got 1.5/);
   });
 });

@@ -1,29 +1,36 @@
 // WebAssembly SIMD matmuls (src/lm/wasm/matmul.wat, assembled at load with wabt). The module's memory holds a
-// static region of prepared (transposed, padded) weights for inference and a scratch region per call.
+// static region of prepared (transposed, padded) weights for inference and a scratch region per call. The memory
+// is shared, so large calls are split over worker threads (pool.ts) that run the same module on it.
 // The scalar JS kernels in kernels.ts stay as the reference and the fallback when SIMD is unavailable.
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import wabtInit from 'wabt';
+import { defaultThreads, MatmulPool, type SliceFn } from './pool.js';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 
-type MmFn = (a: number, bt: number, c: number, M: number, K: number, N: number) => void;
+const EXPORTS = ['mm', 'mm_at'];
+const MM = 0;
+const MM_AT = 1;
 interface Kernel {
+  module: WebAssembly.Module;
   mem: WebAssembly.Memory;
-  mm: MmFn;
-  mmAt: MmFn;
+  fns: SliceFn[];
 }
 
 let kernel: Kernel | undefined;
 let loadError: string | undefined;
 try {
   const wabt = await wabtInit();
-  const mod = wabt.parseWat('matmul.wat', readFileSync(path.join(HERE, 'matmul.wat'), 'utf8'), { simd: true });
+  const mod = wabt.parseWat('matmul.wat', readFileSync(path.join(HERE, 'matmul.wat'), 'utf8'), { simd: true, threads: true });
   const { buffer } = mod.toBinary({});
   mod.destroy();
-  const inst = new WebAssembly.Instance(new WebAssembly.Module(buffer as Uint8Array<ArrayBuffer>));
-  kernel = { mem: inst.exports.mem as WebAssembly.Memory, mm: inst.exports.mm as MmFn, mmAt: inst.exports.mm_at as MmFn };
+  const module = new WebAssembly.Module(buffer as Uint8Array<ArrayBuffer>);
+  // 65536 pages (4 GiB) is the wasm32 limit; a shared memory must declare its maximum, which only reserves address space.
+  const mem = new WebAssembly.Memory({ initial: 1, maximum: 65536, shared: true });
+  const inst = new WebAssembly.Instance(module, { env: { mem } });
+  kernel = { module, mem, fns: EXPORTS.map((n) => inst.exports[n] as SliceFn) };
 } catch (e) {
   kernel = undefined; // e.g. no SIMD in this runtime: callers fall back to the JS kernels
   loadError = (e as Error).message;
@@ -32,6 +39,33 @@ try {
 export const wasmAvailable = () => kernel !== undefined;
 /** Why the SIMD kernels are unavailable (undefined when they are available). */
 export const wasmLoadError = () => loadError;
+
+/** Multiply-accumulates (M*N*K) from which a call is split over threads; below it the hand-off costs more than it saves. */
+const THREAD_MIN = 1 << 20;
+let threads = kernel ? defaultThreads() : 1;
+let pool: MatmulPool | undefined;
+
+/** Threads (the caller's included) the SIMD kernels use; 1 runs everything on the calling thread. */
+export function matmulThreads(): number {
+  return threads;
+}
+
+/** Sets the thread count (default: NLLM_THREADS, else the cores available); results are bit-identical for any count. */
+export async function setMatmulThreads(n: number): Promise<void> {
+  if (!Number.isInteger(n) || n < 1 || n > 256) throw new Error(`matmul threads must be an integer from 1 to 256, got ${n}`);
+  if (pool && pool.threads !== n) {
+    await pool.close();
+    pool = undefined;
+  }
+  threads = n;
+}
+
+function call(fn: number, a: number, bt: number, c: number, M: number, K: number, N: number): void {
+  if (threads > 1 && M * N * K >= THREAD_MIN && N >= 16) {
+    pool ??= new MatmulPool(kernel!.module, kernel!.mem, EXPORTS, threads);
+    pool.run(kernel!.fns, fn, a, bt, c, M, K, N);
+  } else kernel!.fns[fn]!(a, bt, c, M, K, N, 0, N);
+}
 
 /** floats in the static (prepared weights) region; scratch starts after it */
 let staticEnd = 0;
@@ -85,7 +119,7 @@ function runMm(C: Float32Array, A: Float32Array, M: number, K: number, N: number
   const f = heap(cOff + Mp * Np);
   f.set(A.subarray(0, M * K), aOff);
   if (Mp > M) f.fill(0, aOff + M * K, aOff + Mp * K);
-  kernel!.mm(aOff * 4, btOff * 4, cOff * 4, Mp, K, Np);
+  call(MM, aOff * 4, btOff * 4, cOff * 4, Mp, K, Np);
   readOut(f, cOff, C, M, N, Np, bias, acc);
 }
 
@@ -115,7 +149,7 @@ export function matmulAtBWasm(C: Float32Array, At: Float32Array, B: Float32Array
   const f = heap(cOff + Mp * Np);
   putPadded(f, btOff, B, K, N, Np);
   putPadded(f, aOff, At, K, M, Mp);
-  kernel!.mmAt(aOff * 4, btOff * 4, cOff * 4, Mp, K, Np);
+  call(MM_AT, aOff * 4, btOff * 4, cOff * 4, Mp, K, Np);
   readOut(f, cOff, C, M, N, Np, null, accumulate);
 }
 

@@ -1,9 +1,11 @@
 ;; C[M,N] = A[M,K] @ Bt[K,N] with f32x4 SIMD, 4x8 register blocks.
 ;; mm_at: the same with A given transposed, At[K,M] (for weight gradients, no transpose needed).
-;; All pointers are byte offsets into this module's memory; M % 4 == 0 and N % 8 == 0 (the caller pads).
+;; All pointers are byte offsets into the imported memory; M % 4 == 0 and N % 8 == 0 (the caller pads).
+;; [j0, j1) is the range of output columns this call computes (multiples of 8): worker threads share one memory
+;; and each computes a column slice, so every output element is summed in the same order as single-threaded.
 (module
-  (memory (export "mem") 1)
-  (func (export "mm") (param $a i32) (param $bt i32) (param $c i32) (param $M i32) (param $K i32) (param $N i32)
+  (import "env" "mem" (memory 1 65536 shared))
+  (func (export "mm") (param $a i32) (param $bt i32) (param $c i32) (param $M i32) (param $K i32) (param $N i32) (param $j0 i32) (param $j1 i32)
     (local $i i32) (local $j i32) (local $k i32)
     (local $pa0 i32) (local $pa1 i32) (local $pa2 i32) (local $pa3 i32) (local $pb i32) (local $pc i32)
     (local $ka i32) (local $nb i32)
@@ -15,9 +17,9 @@
     (local.set $i (i32.const 0))
     (block $iend (loop $iloop
       (br_if $iend (i32.ge_u (local.get $i) (local.get $M)))
-      (local.set $j (i32.const 0))
+      (local.set $j (local.get $j0))
       (block $jend (loop $jloop
-        (br_if $jend (i32.ge_u (local.get $j) (local.get $N)))
+        (br_if $jend (i32.ge_u (local.get $j) (local.get $j1)))
         (local.set $c00 (v128.const i32x4 0 0 0 0)) (local.set $c01 (v128.const i32x4 0 0 0 0))
         (local.set $c10 (v128.const i32x4 0 0 0 0)) (local.set $c11 (v128.const i32x4 0 0 0 0))
         (local.set $c20 (v128.const i32x4 0 0 0 0)) (local.set $c21 (v128.const i32x4 0 0 0 0))
@@ -68,7 +70,7 @@
       (local.set $i (i32.add (local.get $i) (i32.const 4)))
       (br $iloop)))
   )
-  (func (export "mm_at") (param $a i32) (param $bt i32) (param $c i32) (param $M i32) (param $K i32) (param $N i32)
+  (func (export "mm_at") (param $a i32) (param $bt i32) (param $c i32) (param $M i32) (param $K i32) (param $N i32) (param $j0 i32) (param $j1 i32)
     (local $i i32) (local $j i32) (local $k i32)
     (local $pa0 i32) (local $pa1 i32) (local $pa2 i32) (local $pa3 i32) (local $pb i32) (local $pc i32)
     (local $ka i32) (local $nb i32)
@@ -80,9 +82,9 @@
     (local.set $i (i32.const 0))
     (block $iend (loop $iloop
       (br_if $iend (i32.ge_u (local.get $i) (local.get $M)))
-      (local.set $j (i32.const 0))
+      (local.set $j (local.get $j0))
       (block $jend (loop $jloop
-        (br_if $jend (i32.ge_u (local.get $j) (local.get $N)))
+        (br_if $jend (i32.ge_u (local.get $j) (local.get $j1)))
         (local.set $c00 (v128.const i32x4 0 0 0 0)) (local.set $c01 (v128.const i32x4 0 0 0 0))
         (local.set $c10 (v128.const i32x4 0 0 0 0)) (local.set $c11 (v128.const i32x4 0 0 0 0))
         (local.set $c20 (v128.const i32x4 0 0 0 0)) (local.set $c21 (v128.const i32x4 0 0 0 0))
