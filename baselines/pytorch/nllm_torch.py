@@ -53,8 +53,8 @@ def rms_norm(x, w, eps):
 
 
 def causal_attention(q, k, v):
-    # q: [H, T, hd]; k, v: [H, T, hd]
-    T = q.shape[1]
+    # q, k, v: [B, H, T, hd]
+    T = q.shape[-2]
     att = (q @ k.transpose(-1, -2)) / math.sqrt(q.shape[-1])
     mask = torch.triu(torch.ones(T, T, dtype=torch.bool, device=q.device), 1)
     att = att.masked_fill(mask, float("-inf")).softmax(-1)
@@ -69,11 +69,37 @@ ACT = {"gelu_new": gelu_new, "gelu_pytorch_tanh": gelu_new, "gelu": torch.nn.fun
 
 
 class Model:
-    def __init__(self, d, device="cpu"):
-        self.cfg, t = load_checkpoint(d)
-        self.t = {k: v.to(device) for k, v in t.items()}
+    """dtype: the weights' and activations' dtype (float32 by default; bfloat16/float16 for a realistic GPU baseline).
+    Logits are returned as float32 either way."""
+
+    def __init__(self, d, device="cpu", dtype=torch.float32, tensors=None, cfg=None):
+        if tensors is None:
+            cfg, tensors = load_checkpoint(d)
+        self.cfg = cfg
+        self.t = {k: v.to(device=device, dtype=dtype) for k, v in tensors.items()}
         self.type = self.cfg["model_type"]
         self.device = device
+        self.dtype = dtype
+
+    @classmethod
+    def random_gpt2(cls, device="cpu", dtype=torch.float32, seed=124, n_layer=12, n_embd=768, n_head=12, vocab=50257, n_positions=1024):
+        """A GPT-2-small-sized model with random weights, built in memory: for speed and energy only, not quality.
+        Same shapes as the TS bench's random 124M model."""
+        g = torch.Generator(device="cpu").manual_seed(seed)
+        r = lambda *shape: (torch.rand(*shape, generator=g) - 0.5) * 0.04
+        D = n_embd
+        t = {"wte.weight": r(vocab, D), "wpe.weight": r(n_positions, D), "ln_f.weight": torch.ones(D), "ln_f.bias": torch.zeros(D)}
+        for l in range(n_layer):
+            p = f"h.{l}."
+            t.update({
+                p + "ln_1.weight": torch.ones(D), p + "ln_1.bias": torch.zeros(D), p + "ln_2.weight": torch.ones(D), p + "ln_2.bias": torch.zeros(D),
+                p + "attn.c_attn.weight": r(D, 3 * D), p + "attn.c_attn.bias": torch.zeros(3 * D),
+                p + "attn.c_proj.weight": r(D, D), p + "attn.c_proj.bias": torch.zeros(D),
+                p + "mlp.c_fc.weight": r(D, 4 * D), p + "mlp.c_fc.bias": torch.zeros(4 * D),
+                p + "mlp.c_proj.weight": r(4 * D, D), p + "mlp.c_proj.bias": torch.zeros(D),
+            })
+        cfg = {"model_type": "gpt2", "n_layer": n_layer, "n_embd": D, "n_head": n_head, "vocab_size": vocab, "n_positions": n_positions, "activation_function": "gelu_new"}
+        return cls(None, device, dtype, tensors=t, cfg=cfg)
 
     def g(self, *names):
         for n in names:
@@ -83,9 +109,12 @@ class Model:
 
     @torch.no_grad()
     def logits(self, ids):
-        """ids: list[int] -> logits [T, vocab] (float32)."""
-        x = torch.tensor(ids, dtype=torch.long, device=self.device)
-        return {"gpt2": self._gpt2, "opt": self._opt, "llama": self._llama}[self.type](x)
+        """ids: list[int] -> logits [T, vocab]; or a LongTensor [B, T] (a batch of equal-length windows) ->
+        [B, T, vocab]. Float32 whatever the model's dtype."""
+        single = not torch.is_tensor(ids)
+        x = torch.tensor([ids], dtype=torch.long, device=self.device) if single else ids.to(self.device)
+        out = {"gpt2": self._gpt2, "opt": self._opt, "llama": self._llama}[self.type](x).float()
+        return out[0] if single else out
 
     def _gpt2(self, ids):
         c, g = self.cfg, self.g
@@ -93,15 +122,15 @@ class Model:
         D, H = c["n_embd"], c["n_head"]
         eps = c.get("layer_norm_epsilon", 1e-5)
         act = ACT[c.get("activation_function", "gelu_new")]
-        T = len(ids)
+        B, T = ids.shape
         x = P("wte.weight")[ids] + P("wpe.weight")[:T]
         for l in range(c["n_layer"]):
             p = f"h.{l}."
             h = layer_norm(x, P(p + "ln_1.weight"), P(p + "ln_1.bias"), eps)
             qkv = h @ P(p + "attn.c_attn.weight") + P(p + "attn.c_attn.bias")
             q, k, v = qkv.split(D, -1)
-            sh = lambda z: z.view(T, H, D // H).transpose(0, 1)
-            a = causal_attention(sh(q), sh(k), sh(v)).transpose(0, 1).reshape(T, D)
+            sh = lambda z: z.view(B, T, H, D // H).transpose(1, 2)
+            a = causal_attention(sh(q), sh(k), sh(v)).transpose(1, 2).reshape(B, T, D)
             x = x + a @ P(p + "attn.c_proj.weight") + P(p + "attn.c_proj.bias")
             h = layer_norm(x, P(p + "ln_2.weight"), P(p + "ln_2.bias"), eps)
             h = act(h @ P(p + "mlp.c_fc.weight") + P(p + "mlp.c_fc.bias"))
@@ -115,15 +144,15 @@ class Model:
         P = lambda n: g("model.decoder." + n, "decoder." + n)
         D, H = c["hidden_size"], c["num_attention_heads"]
         act = ACT[c.get("activation_function", "relu")]
-        T = len(ids)
+        B, T = ids.shape
         lin = lambda z, n: z @ P(n + ".weight").T + P(n + ".bias")
         x = P("embed_tokens.weight")[ids] + P("embed_positions.weight")[2 : T + 2]
         for l in range(c["num_hidden_layers"]):
             p = f"layers.{l}."
             h = layer_norm(x, P(p + "self_attn_layer_norm.weight"), P(p + "self_attn_layer_norm.bias"), 1e-5)
-            sh = lambda z: z.view(T, H, D // H).transpose(0, 1)
+            sh = lambda z: z.view(B, T, H, D // H).transpose(1, 2)
             a = causal_attention(sh(lin(h, p + "self_attn.q_proj")), sh(lin(h, p + "self_attn.k_proj")), sh(lin(h, p + "self_attn.v_proj")))
-            x = x + lin(a.transpose(0, 1).reshape(T, D), p + "self_attn.out_proj")
+            x = x + lin(a.transpose(1, 2).reshape(B, T, D), p + "self_attn.out_proj")
             h = layer_norm(x, P(p + "final_layer_norm.weight"), P(p + "final_layer_norm.bias"), 1e-5)
             x = x + lin(act(lin(h, p + "fc1")), p + "fc2")
         x = layer_norm(x, P("final_layer_norm.weight"), P("final_layer_norm.bias"), 1e-5)
@@ -137,11 +166,11 @@ class Model:
         hd = D // H
         eps = c.get("rms_norm_eps", 1e-6)
         theta = c.get("rope_theta", 10000.0)
-        T = len(ids)
+        B, T = ids.shape
         inv = 1.0 / (theta ** (torch.arange(0, hd, 2, dtype=torch.float32, device=self.device) / hd))
         ang = torch.outer(torch.arange(T, dtype=torch.float32, device=self.device), inv)
-        cos = torch.cat([ang.cos(), ang.cos()], -1)
-        sin = torch.cat([ang.sin(), ang.sin()], -1)
+        cos = torch.cat([ang.cos(), ang.cos()], -1).to(self.dtype)
+        sin = torch.cat([ang.sin(), ang.sin()], -1).to(self.dtype)
 
         def rot(z):  # HF rotate_half convention
             z1, z2 = z[..., : hd // 2], z[..., hd // 2 :]
@@ -151,13 +180,13 @@ class Model:
         for l in range(c["num_hidden_layers"]):
             p = f"layers.{l}."
             h = rms_norm(x, P(p + "input_layernorm.weight"), eps)
-            q = (h @ P(p + "self_attn.q_proj.weight").T).view(T, H, hd).transpose(0, 1)
-            k = (h @ P(p + "self_attn.k_proj.weight").T).view(T, KV, hd).transpose(0, 1)
-            v = (h @ P(p + "self_attn.v_proj.weight").T).view(T, KV, hd).transpose(0, 1)
+            q = (h @ P(p + "self_attn.q_proj.weight").T).view(B, T, H, hd).transpose(1, 2)
+            k = (h @ P(p + "self_attn.k_proj.weight").T).view(B, T, KV, hd).transpose(1, 2)
+            v = (h @ P(p + "self_attn.v_proj.weight").T).view(B, T, KV, hd).transpose(1, 2)
             q, k = rot(q), rot(k)
-            k = k.repeat_interleave(H // KV, 0)
-            v = v.repeat_interleave(H // KV, 0)
-            a = causal_attention(q, k, v).transpose(0, 1).reshape(T, D)
+            k = k.repeat_interleave(H // KV, 1)
+            v = v.repeat_interleave(H // KV, 1)
+            a = causal_attention(q, k, v).transpose(1, 2).reshape(B, T, D)
             x = x + a @ P(p + "self_attn.o_proj.weight").T
             h = rms_norm(x, P(p + "post_attention_layernorm.weight"), eps)
             x = x + (torch.nn.functional.silu(h @ P(p + "mlp.gate_proj.weight").T) * (h @ P(p + "mlp.up_proj.weight").T)) @ P(p + "mlp.down_proj.weight").T
@@ -166,18 +195,40 @@ class Model:
         return x @ head.T
 
 
-def strided_nll(model, ids, ctx, stride):
-    """Sum of -log p over ids[1:], each token scored once with up to ctx-1 tokens of context (the TS protocol)."""
-    total, n, begin = 0.0, 0, 0
-    while begin + 1 < len(ids):
-        end = min(begin + ctx, len(ids))
-        window = ids[begin:end]
-        logp = model.logits(window).log_softmax(-1)
-        first = 0 if begin == 0 else ctx - stride - 1  # targets already scored by the previous window are skipped
-        for i in range(max(first, 0), len(window) - 1):
-            total -= float(logp[i, window[i + 1]])
-            n += 1
-        if end == len(ids):
+def strided_windows(n, ctx, stride):
+    """(begin, end, first) of each window over n ids: each token after the first is scored exactly once, with up to
+    ctx-1 tokens of context; `first` is the first position of the window whose next-token target is new."""
+    out, begin = [], 0
+    while begin + 1 < n:
+        end = min(begin + ctx, n)
+        out.append((begin, end, 0 if begin == 0 else max(ctx - stride - 1, 0)))
+        if end == n:
             break
         begin += stride
-    return total, n
+    return out
+
+
+def strided_nll(model, ids, ctx, stride, batch=1):
+    """Sum of -log p over ids[1:], each token scored once with up to ctx-1 tokens of context (the TS protocol).
+    Windows of equal length are run `batch` at a time; the result does not depend on the batch size beyond float
+    rounding. One host sync per batch, so GPU timing measures the model, not Python."""
+    ws = strided_windows(len(ids), ctx, stride)
+    dev = model.device
+    all_ids = torch.tensor(ids, dtype=torch.long, device=dev)
+    total = torch.zeros((), dtype=torch.float64, device=dev)
+    n, i = 0, 0
+    while i < len(ws):
+        size = ws[i][1] - ws[i][0]
+        j = i + 1
+        while j < len(ws) and j - i < batch and ws[j][1] - ws[j][0] == size:
+            j += 1
+        group = ws[i:j]
+        x = torch.stack([all_ids[b:e] for b, e, _ in group])  # [G, size]
+        logp = model.logits(x).log_softmax(-1)[:, :-1]  # predictions for positions 1..size-1
+        picked = logp.gather(-1, x[:, 1:].unsqueeze(-1)).squeeze(-1)  # [G, size-1]
+        first = torch.tensor([f for _, _, f in group], device=dev)
+        keep = torch.arange(size - 1, device=dev)[None, :] >= first[:, None]
+        total -= picked[keep].double().sum()
+        n += sum(size - 1 - f for _, _, f in group)
+        i = j
+    return float(total), n

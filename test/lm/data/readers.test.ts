@@ -7,6 +7,7 @@ import { readCnnDm } from '../../../src/lm/data/cnndm.js';
 import { DatasetError, readWikitextRaw } from '../../../src/lm/data/wikitext.js';
 import { loadSotu, splitOf, sotuSplit } from '../../../src/lm/data/sotu.js';
 import { PROJECT_ROOT } from '../../../src/hdl/srcloc.js';
+import { readTextSpec } from '../../../src/lm/data/text-spec.js';
 
 const FX = path.join(PROJECT_ROOT, 'test', 'fixtures', 'data');
 const tmp = (name: string, text: string) => {
@@ -55,5 +56,23 @@ describe('State of the Union corpus', () => {
     expect(splitOf(1790)).toBe('train');
     const sizes = (['train', 'validation', 'test'] as const).map((s) => sotuSplit(s).length);
     expect(sizes[0]! / (sizes[0]! + sizes[1]! + sizes[2]!)).toBeGreaterThan(0.75);
+  });
+});
+
+describe('text specs (npm run eval / export-text)', () => {
+  it('names the SOTU split and returns exactly that split', () => {
+    const r = readTextSpec('sotu:validation');
+    expect(r.label).toMatch(/validation split/);
+    expect(r.text).toBe(sotuSplit('validation'));
+  });
+  it('reads text: and wikitext: files', () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'spec-'));
+    const f = path.join(dir, 'a.txt');
+    writeFileSync(f, 'héllo\n');
+    expect(readTextSpec(`text:${f}`)).toEqual({ text: 'héllo\n', label: `text file ${f}` });
+    expect(readTextSpec(`wikitext:${path.join(PROJECT_ROOT, 'test/fixtures/data/wiki.test.raw')}`).text.length).toBeGreaterThan(0);
+  });
+  it.each([['sotu:dev', /sotu:SPLIT needs a split of train, validation, test; got 'dev'/], ['text:', /sotu:SPLIT, wikitext:FILE or text:FILE; got 'text:'/], ['books', /got 'books'/]])('rejects %s', (spec, msg) => {
+    expect(() => readTextSpec(spec)).toThrow(msg);
   });
 });
