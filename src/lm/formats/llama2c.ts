@@ -1,6 +1,8 @@
 // llama2.c checkpoints: the legacy .bin (7 int32 header, float32 weights, negative vocab = separate classifier),
 // version 1 (magic "ak42", float32) and version 2 (magic "ak42", Q8_0 int8 groups with float32 scales).
-import { readFileSync } from 'node:fs';
+// Tensors are read one at a time from the file (never the whole file at once), so size is bounded by the weights
+// kept, not by a Buffer's limit; float32 data is read straight into place (wasm and all supported hosts are little-endian).
+import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import { FormatError } from './safetensors.js';
 import type { LayerWeights, LmConfig, LmWeights } from '../model.js';
 
@@ -56,8 +58,19 @@ export function llama2cConfig(h: Llama2cHeader): LmConfig {
 
 /** Loads a llama2.c checkpoint (any of the three layouts) into the dense model's weights. */
 export function loadLlama2c(file: string): { config: LmConfig; weights: LmWeights; header: Llama2cHeader } {
-  const buf = readFileSync(file);
-  const h = readLlama2cHeader(buf, file);
+  const fd = openSync(file, 'r');
+  try {
+    return readLlama2c(fd, file);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+function readLlama2c(fd: number, file: string): { config: LmConfig; weights: LmWeights; header: Llama2cHeader } {
+  const size = fstatSync(fd).size;
+  const head256 = Buffer.alloc(Math.min(256, size));
+  readSync(fd, head256, 0, head256.length, 0);
+  const h = readLlama2cHeader(head256, file);
   checkHeader(h, file);
   const cfg = llama2cConfig(h);
   const D = h.dim;
@@ -66,18 +79,22 @@ export function loadLlama2c(file: string): { config: LmConfig; weights: LmWeight
   const kvd = h.nKvHeads * hs;
   const F = h.hiddenDim;
   let off = h.dataOffset;
+  const need = (bytes: number, what: string) => {
+    if (off + bytes > size) throw new FormatError(file, `truncated: ${what} needs ${bytes} bytes at offset ${off}, the file has ${size}`);
+  };
   const f32 = (n: number, what: string): Float32Array => {
-    if (off + n * 4 > buf.length) throw new FormatError(file, `truncated: ${what} needs ${n * 4} bytes at offset ${off}, the file has ${buf.length}`);
+    need(n * 4, what);
     const out = new Float32Array(n);
-    for (let i = 0; i < n; i++) out[i] = buf.readFloatLE(off + 4 * i);
+    readSync(fd, new Uint8Array(out.buffer), 0, n * 4, off);
     off += n * 4;
     return out;
   };
   const q80 = (n: number, what: string): Float32Array => {
     const gs = h.groupSize!;
     if (n % gs) throw new FormatError(file, `${what}: ${n} values are not a multiple of group size ${gs}`);
-    if (off + n + (n / gs) * 4 > buf.length) throw new FormatError(file, `truncated: ${what} needs ${n + (n / gs) * 4} bytes at offset ${off}`);
-    const q = buf.subarray(off, off + n);
+    need(n + (n / gs) * 4, what);
+    const q = Buffer.alloc(n);
+    readSync(fd, q, 0, n, off);
     off += n;
     const scales = f32(n / gs, `${what} scales`);
     const out = new Float32Array(n);
@@ -101,7 +118,9 @@ export function loadLlama2c(file: string): { config: LmConfig; weights: LmWeight
     w2 = f32(L * D * F, 'w2');
     w3 = f32(L * F * D, 'w3');
     finalNorm = f32(D, 'rms_final_weight');
-    f32(h.seqLen * (hs / 2) * 2, 'freq_cis'); // legacy RoPE tables, recomputed instead
+    const freqCis = h.seqLen * (hs / 2) * 2 * 4; // legacy RoPE tables, recomputed instead: skipped, not read
+    need(freqCis, 'freq_cis');
+    off += freqCis;
     head = h.sharedClassifier ? tok : f32(h.vocabSize * D, 'wcls');
   } else {
     // each tensor is stored on its own: float32 (v1), or int8 values followed by its group scales (v2, Q8_0)
@@ -124,7 +143,7 @@ export function loadLlama2c(file: string): { config: LmConfig; weights: LmWeight
     w3 = perLayer(F * D, 'w3');
     head = h.sharedClassifier ? tok : one(h.vocabSize * D, 'output');
   }
-  if (off !== buf.length) throw new FormatError(file, `${buf.length - off} unexpected bytes after the last tensor (at offset ${off}): wrong header or not a llama2.c file`);
+  if (off !== size) throw new FormatError(file, `${size - off} unexpected bytes after the last tensor (at offset ${off}): wrong header or not a llama2.c file`);
   const an = split(attnNorm, D), fn = split(ffnNorm, D), q = split(wq, D * D), k = split(wk, kvd * D), v = split(wv, kvd * D), o = split(wo, D * D);
   const up = split(w3, F * D), gate = split(w1, F * D), down = split(w2, D * F);
   const layers: LayerWeights[] = Array.from({ length: L }, (_, l) => ({
