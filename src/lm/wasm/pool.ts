@@ -1,6 +1,6 @@
 // Worker threads for the SIMD matmul. Every worker instantiates the same wasm module on the same shared memory, so
 // a call only passes byte offsets: the caller computes one column slice itself, each worker another, and they meet
-// on an Atomics counter. No data is copied and no message is posted per call, which keeps the hand-off at a few
+// on Atomics counters. No data is copied and no message is posted per call, which keeps the hand-off at a few
 // microseconds; slicing by output columns leaves every element's summation order unchanged (bit-identical results).
 import os from 'node:os';
 import { Worker } from 'node:worker_threads';
@@ -8,14 +8,14 @@ import { Worker } from 'node:worker_threads';
 /** A kernel entry point: (a, bt, c, M, K, N, j0, j1), offsets in bytes. */
 export type SliceFn = (a: number, bt: number, c: number, M: number, K: number, N: number, j0: number, j1: number) => void;
 
-// ctrl layout (Int32): [0] generation, [1] workers still busy, [2] stop flag, [3] a worker failed, then one 9-int slot per worker:
-// function index, a, bt, c, M, K, N, j0, j1.
-const GEN = 0;
-const BUSY = 1;
-const STOP = 2;
-const FAILED = 3;
+// ctrl layout (Int32): [0] workers still busy, [1] stop flag, [2] a worker failed, then one 10-int slot per worker:
+// wake counter, function index, a, bt, c, M, K, N, j0, j1. Each worker sleeps on its own wake counter, so a call
+// wakes only the workers it gives a slice to.
+const BUSY = 0;
+const STOP = 1;
+const FAILED = 2;
 const SLOT0 = 4;
-const SLOT = 9;
+const SLOT = 10;
 
 // Plain JS so the worker needs no TypeScript loader (it runs under tsx, vitest and plain node alike).
 const WORKER_SRC = `
@@ -30,19 +30,22 @@ try {
   fns = undefined; // reported through the failed flag at the first call, since the caller blocks in Atomics.wait
 }
 const s = ${SLOT0} + index * ${SLOT};
-let gen = 0;
+let wake = 0;
 for (;;) {
-  Atomics.wait(c, ${GEN}, gen);
-  gen = Atomics.load(c, ${GEN});
+  Atomics.wait(c, s, wake);
+  wake = Atomics.load(c, s);
   if (Atomics.load(c, ${STOP}) !== 0) break;
   try {
-    fns[c[s]](c[s + 1], c[s + 2], c[s + 3], c[s + 4], c[s + 5], c[s + 6], c[s + 7], c[s + 8]);
+    fns[c[s + 1]](c[s + 2], c[s + 3], c[s + 4], c[s + 5], c[s + 6], c[s + 7], c[s + 8], c[s + 9]);
   } catch (e) {
     Atomics.store(c, ${FAILED}, 1);
   }
   if (Atomics.sub(c, ${BUSY}, 1) === 1) Atomics.notify(c, ${BUSY});
 }
 `;
+
+/** Multiply-accumulates each thread should get at least: below it, waking one more thread costs more than it saves. */
+const MIN_WORK_PER_THREAD = 1 << 19;
 
 /** How many threads (including the caller's) a pool uses: NLLM_THREADS, else the cores this process may use. */
 export function defaultThreads(): number {
@@ -73,36 +76,29 @@ export class MatmulPool {
   }
 
   /**
-   * Runs fns[fn] over output columns [0, N) split into one slice per thread, N a multiple of 8. Slices are whole
-   * 8-column blocks, balanced to within one block. Returns when every slice is done.
+   * Runs fns[fn] over output columns [0, N), N a multiple of 8, split into slices of whole 8-column blocks (balanced
+   * to within one block): one per thread, fewer when the call is small. Returns when every slice is done.
    */
   run(fns: SliceFn[], fn: number, a: number, bt: number, c: number, M: number, K: number, N: number): void {
     const blocks = N / 8;
-    const parts = Math.min(this.threads, blocks);
+    const parts = Math.max(1, Math.min(this.threads, blocks, Math.floor((M * N * K) / MIN_WORK_PER_THREAD)));
     const cut = (p: number) => Math.floor((blocks * p) / parts) * 8;
     const ctl = this.ctrl;
+    Atomics.store(ctl, BUSY, parts - 1);
     for (let p = 1; p < parts; p++) {
       const s = SLOT0 + (p - 1) * SLOT;
-      ctl[s] = fn;
-      ctl[s + 1] = a;
-      ctl[s + 2] = bt;
-      ctl[s + 3] = c;
-      ctl[s + 4] = M;
-      ctl[s + 5] = K;
-      ctl[s + 6] = N;
-      ctl[s + 7] = cut(p);
-      ctl[s + 8] = cut(p + 1);
+      ctl[s + 1] = fn;
+      ctl[s + 2] = a;
+      ctl[s + 3] = bt;
+      ctl[s + 4] = c;
+      ctl[s + 5] = M;
+      ctl[s + 6] = K;
+      ctl[s + 7] = N;
+      ctl[s + 8] = cut(p);
+      ctl[s + 9] = cut(p + 1);
+      Atomics.add(ctl, s, 1);
+      Atomics.notify(ctl, s);
     }
-    // Workers beyond `parts` get an empty slice so the busy count stays simple.
-    for (let p = parts; p < this.threads; p++) {
-      const s = SLOT0 + (p - 1) * SLOT;
-      ctl[s] = fn;
-      ctl[s + 7] = 0;
-      ctl[s + 8] = 0;
-    }
-    Atomics.store(ctl, BUSY, this.threads - 1);
-    Atomics.add(ctl, GEN, 1);
-    Atomics.notify(ctl, GEN);
     fns[fn]!(a, bt, c, M, K, N, 0, cut(1));
     for (let busy = Atomics.load(ctl, BUSY); busy !== 0; busy = Atomics.load(ctl, BUSY)) Atomics.wait(ctl, BUSY, busy);
     if (Atomics.load(ctl, FAILED) !== 0) throw new Error('a matmul worker thread failed (set NLLM_THREADS=1 to run single-threaded)');
@@ -111,8 +107,10 @@ export class MatmulPool {
   /** Stops the workers (they also die with the process). */
   async close(): Promise<void> {
     Atomics.store(this.ctrl, STOP, 1);
-    Atomics.add(this.ctrl, GEN, 1);
-    Atomics.notify(this.ctrl, GEN);
+    for (let w = 0; w < this.workers.length; w++) {
+      Atomics.add(this.ctrl, SLOT0 + w * SLOT, 1);
+      Atomics.notify(this.ctrl, SLOT0 + w * SLOT);
+    }
     await Promise.all(this.workers.map((w) => w.terminate()));
     this.workers.length = 0;
   }
