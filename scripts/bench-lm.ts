@@ -56,7 +56,7 @@ function speed(put: Put, name: string, lm: DenseLM, ctx: number): void {
   put(`dense ${name}: prefill ${prompt.length} / decode (batch 1)`, `${prefill.toFixed(0)} / ${decode.toFixed(1)} tokens/s`);
 }
 
-function randomGpt2(rng: Rng): { config: LmConfig; weights: LmWeights } {
+export function randomGpt2(rng: Rng): { config: LmConfig; weights: LmWeights } {
   const config: LmConfig = { family: 'gpt2', vocabSize: 50257, dModel: 768, nLayers: 12, nHeads: 12, nKvHeads: 12, dFF: 3072, maxSeq: 1024, norm: 'layernorm', normEps: 1e-5, activation: 'gelu_new', gated: false, positions: 'learned', posOffset: 0, ropeTheta: 0, tiedHead: true };
   const r = (n: number, s = 0.02) => Float32Array.from({ length: n }, () => (rng.next() - 0.5) * 2 * s);
   const D = 768;
@@ -91,4 +91,10 @@ export async function benchLm(put: Put): Promise<void> {
     speed(put, `GPT-2-small-sized, random weights (${(paramCount(g.config) / 1e6).toFixed(1)}M), ${t} thread${t > 1 ? 's' : ''}`, big, 1024);
   }
   await setMatmulThreads(threads);
+  // one full 1024-token window, as a perplexity evaluation at GPT-2's context runs it
+  const window = Array.from({ length: 1024 }, (_, i) => (i * 31) % g.config.vocabSize);
+  const t0 = performance.now();
+  big.forward(window, big.newCache(1024));
+  const s = (performance.now() - t0) / 1000;
+  put(`dense GPT-2-small-sized, one 1024-token window (all logits), ${threads} thread${threads > 1 ? 's' : ''}`, `${s.toFixed(1)} s, ${(1024 / s).toFixed(0)} tokens/s`);
 }

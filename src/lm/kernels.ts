@@ -158,6 +158,30 @@ export function softmaxInPlace(x: Float32Array, off: number, n: number): void {
   for (let i = 0; i < n; i++) x[off + i]! /= sum;
 }
 
+/**
+ * Causal attention of one head, as two matmuls on contiguous copies: queries q [S, hs] sit at positions T-S..T-1 and
+ * attend over keys and values k, v [T, hs] up to their own position. `scores` [S, T] receives the scaled pre-softmax
+ * scores and `probs` [S, T] the attention weights, both 0 above the causal limit (the trainer keeps both for backward;
+ * inference may pass one buffer for both). Writes y [S, hs].
+ */
+export function causalAttentionHead(y: Float32Array, q: Float32Array, k: Float32Array, v: Float32Array, S: number, T: number, hs: number, scores: Float32Array, probs: Float32Array): void {
+  const scale = 1 / Math.sqrt(hs);
+  const pos0 = T - S;
+  matmulABt(scores, q, k, S, hs, T);
+  for (let s = 0; s < S; s++) {
+    const row = s * T;
+    const n = pos0 + s + 1;
+    for (let t = 0; t < n; t++) scores[row + t]! *= scale;
+    if (probs !== scores) probs.set(scores.subarray(row, row + n), row);
+    softmaxInPlace(probs, row, n);
+    for (let t = n; t < T; t++) {
+      probs[row + t] = 0;
+      scores[row + t] = 0;
+    }
+  }
+  matmulAB(y, probs, v, S, T, hs);
+}
+
 /** log-softmax value of entry `target` of a logits row. */
 export function logProb(logits: Float32Array, off: number, n: number, target: number): number {
   return logits[off + target]! - logSumExp(logits, off, n);

@@ -1,6 +1,6 @@
 // GPT-2 training model with explicit forward and backward passes (the structure of llm.c's train_gpt2.c,
 // written here in TS): all parameters in one Float32Array, all activations preallocated for (B, T).
-import { gelu, layerNorm, matmulAB, matmulABt, matmulAtB, relu, softmaxInPlace } from '../kernels.js';
+import { causalAttentionHead, gelu, layerNorm, matmulAB, matmulABt, matmulAtB, relu, softmaxInPlace } from '../kernels.js';
 
 export interface Gpt2Config {
   vocabSize: number;
@@ -279,7 +279,6 @@ function loadHead(q: Float32Array, k: Float32Array, v: Float32Array, qkv: Float3
 
 function attentionForward(out: Float32Array, preatt: Float32Array, att: Float32Array, qkv: Float32Array, B: number, T: number, C: number, NH: number): void {
   const hs = C / NH;
-  const scale = 1 / Math.sqrt(hs);
   const q = new Float32Array(T * hs);
   const k = new Float32Array(T * hs);
   const v = new Float32Array(T * hs);
@@ -288,20 +287,7 @@ function attentionForward(out: Float32Array, preatt: Float32Array, att: Float32A
     for (let h = 0; h < NH; h++) {
       loadHead(q, k, v, qkv, b, h, T, C, hs);
       const base = (b * NH + h) * T * T;
-      const pre = preatt.subarray(base, base + T * T);
-      const a = att.subarray(base, base + T * T);
-      matmulABt(pre, q, k, T, hs, T);
-      for (let t = 0; t < T; t++) {
-        const row = t * T;
-        for (let t2 = 0; t2 <= t; t2++) pre[row + t2]! *= scale;
-        a.set(pre.subarray(row, row + t + 1), row);
-        softmaxInPlace(a, row, t + 1); // causal: only positions <= t
-        for (let t2 = t + 1; t2 < T; t2++) {
-          a[row + t2] = 0;
-          pre[row + t2] = 0;
-        }
-      }
-      matmulAB(y, a, v, T, T, hs);
+      causalAttentionHead(y, q, k, v, T, T, hs, preatt.subarray(base, base + T * T), att.subarray(base, base + T * T));
       for (let t = 0; t < T; t++) out.set(y.subarray(t * hs, (t + 1) * hs), (b * T + t) * C + h * hs);
     }
   }
