@@ -32,7 +32,15 @@ class Nvml:
     """Minimal NVML through ctypes (no pynvml needed)."""
 
     def __init__(self, torch_index):
-        self.lib = ctypes.CDLL("libnvidia-ml.so.1")
+        self.lib = None
+        for name in ("libnvidia-ml.so.1", "/usr/local/nvidia/lib64/libnvidia-ml.so.1", "/usr/lib/x86_64-linux-gnu/libnvidia-ml.so.1"):
+            try:
+                self.lib = ctypes.CDLL(name)
+                break
+            except OSError:
+                continue
+        if self.lib is None:
+            raise RuntimeError("libnvidia-ml.so.1 not found (the NVIDIA driver's NVML library)")
         self._check(self.lib.nvmlInit_v2(), "nvmlInit")
         self.handle = ctypes.c_void_p()
         self.how = self._find(torch_index)
@@ -161,7 +169,12 @@ def main():
         time.sleep(1.0)
         idle.finish()
     sampler = PowerSampler(nvml, args.sample_ms / 1000) if nvml else None
-    e0 = nvml.energy_mj() if nvml else None
+    counter = True
+    try:
+        e0 = nvml.energy_mj() if nvml else None
+    except RuntimeError as e:  # e.g. not exposed under a sandboxed driver: fall back to the power samples
+        print(f"{e}; energy from power samples instead", file=sys.stderr)
+        counter, e0 = False, None
     if sampler:
         sampler.start()
     t0 = time.perf_counter()
@@ -173,7 +186,7 @@ def main():
         if time.perf_counter() - t0 >= min_seconds:
             break
     dt = time.perf_counter() - t0
-    e1 = nvml.energy_mj() if nvml else None
+    e1 = nvml.energy_mj() if nvml and counter else None
     if sampler:
         sampler.finish()
     processed = passes * sum(e - b for b, e, _ in strided_windows(len(ids), ctx, stride))
@@ -187,9 +200,10 @@ def main():
         "measured": True,
     }
     if nvml:
-        joules = (e1 - e0) / 1000.0
+        joules = (e1 - e0) / 1000.0 if counter else sampler.joules()
+        source = "NVML total energy counter" if counter else f"NVML power samples every {args.sample_ms:g} ms, integrated"
         out.update({
-            "joules": joules, "joules_per_token_processed": joules / processed, "energy_source": "NVML total energy counter (measured)",
+            "joules": joules, "joules_per_token_processed": joules / processed, "energy_source": f"{source} (measured)",
             "mean_power_w": joules / dt, "idle_power_w": idle.mean_w(),
             "joules_per_token_above_idle": (joules - idle.mean_w() * dt) / processed,
             "power_samples": len(sampler.samples), "joules_from_power_samples": sampler.joules(),
