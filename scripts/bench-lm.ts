@@ -3,7 +3,7 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { forceKernel, matmulABt } from '../src/lm/kernels.js';
-import { matmulPrepared, matmulThreads, prepareWeight, setMatmulThreads } from '../src/lm/wasm/matmul.js';
+import { matmulPrepared, matmulThreads, prepareWeight, releaseWeight, setMatmulThreads } from '../src/lm/wasm/matmul.js';
 import { loadModel } from '../src/lm/load.js';
 import { DenseLM, paramCount, type LmConfig, type LmWeights } from '../src/lm/model.js';
 import { PROJECT_ROOT } from '../src/hdl/srcloc.js';
@@ -29,6 +29,7 @@ async function gflops(put: Put, threads: number): Promise<void> {
       for (let r = 0; r < reps; r++) run();
       const s = (performance.now() - t0) / 1000;
       put(`matmul ${kernel}${w ? `, prepared weight, ${t} thread${t > 1 ? 's' : ''}` : ''} ${M}x${K} @ (${N}x${K})^T`, `${((2 * M * N * K * reps) / s / 1e9).toFixed(2)} GFLOP/s`);
+      if (w) releaseWeight(w);
     }
   }
   forceKernel('auto');
@@ -81,9 +82,14 @@ export async function benchLm(put: Put): Promise<void> {
     }
     const { lm } = loadModel(dir);
     speed(put, `${m} (${(paramCount(lm.config) / 1e6).toFixed(2)}M)`, lm, lm.config.maxSeq);
+    lm.release();
   }
   const fixture = path.join(PROJECT_ROOT, '..', 'shared', 'fixtures', 'llama2c', 'stories260K.bin');
-  if (existsSync(fixture)) speed(put, 'stories260K (llama2.c, 0.26M)', loadModel(fixture).lm, 512);
+  if (existsSync(fixture)) {
+    const { lm } = loadModel(fixture);
+    speed(put, 'stories260K (llama2.c, 0.26M)', lm, 512);
+    lm.release();
+  }
   const g = randomGpt2(new Rng(124));
   const big = new DenseLM(g.config, g.weights);
   for (const t of threads > 1 ? [1, threads] : [1]) {

@@ -3,7 +3,7 @@
 // matmulABt runs the WebAssembly SIMD kernel (src/lm/wasm/, ~30 GFLOP/s/core measured here; large calls are split
 // over worker threads, bit-identical for any thread count) when the runtime has SIMD, else the 4x4
 // register-blocked JS kernel (~4 GFLOP/s/core), which also serves as its reference.
-import { matmulABWasm, matmulABtWasm, matmulAtBWasm, wasmAvailable } from './wasm/matmul.js';
+import { matmulABWasm, matmulABtWasm, matmulAtBWasm, scratchFits, unpreparedScratch, wasmAvailable } from './wasm/matmul.js';
 
 let USE_WASM = wasmAvailable() && process.env.NLLM_NO_WASM !== '1';
 /** Size (M*N*K) from which the SIMD kernel is used; below it the call overhead outweighs the gain. */
@@ -16,21 +16,26 @@ export function forceKernel(k: 'auto' | 'js' | 'wasm'): void {
   WASM_MIN = k === 'wasm' ? 0 : 32_768;
 }
 
+/** Whether this call runs the SIMD kernel: SIMD on, large enough to pay, and its scratch fits in wasm memory. */
+function simd(M: number, K: number, N: number): boolean {
+  return USE_WASM && M * N * K >= WASM_MIN && scratchFits(unpreparedScratch(M, K, N));
+}
+
 /** C[M,N] (=|+=) A[M,K] @ B[N,K]^T (+ bias[N]). */
 export function matmulABt(C: Float32Array, A: Float32Array, B: Float32Array, M: number, K: number, N: number, bias?: Float32Array | null, accumulate = false): void {
-  if (USE_WASM && M * N * K >= WASM_MIN) matmulABtWasm(C, A, B, M, K, N, bias, accumulate);
+  if (simd(M, K, N)) matmulABtWasm(C, A, B, M, K, N, bias, accumulate);
   else matmulABtJs(C, A, B, M, K, N, bias, accumulate);
 }
 
 /** C[M,N] (=|+=) A[M,K] @ B[K,N]. */
 export function matmulAB(C: Float32Array, A: Float32Array, B: Float32Array, M: number, K: number, N: number, accumulate = false): void {
-  if (USE_WASM && M * N * K >= WASM_MIN) return matmulABWasm(C, A, B, M, K, N, accumulate);
+  if (simd(M, K, N)) return matmulABWasm(C, A, B, M, K, N, accumulate);
   matmulABtJs(C, A, transpose(new Float32Array(K * N), B, K, N), M, K, N, null, accumulate);
 }
 
 /** C[M,N] (=|+=) At[K,M]^T @ B[K,N]. */
 export function matmulAtB(C: Float32Array, At: Float32Array, B: Float32Array, M: number, K: number, N: number, accumulate = false): void {
-  if (USE_WASM && M * N * K >= WASM_MIN) return matmulAtBWasm(C, At, B, M, K, N, accumulate);
+  if (simd(M, K, N)) return matmulAtBWasm(C, At, B, M, K, N, accumulate);
   matmulABtJs(C, transpose(new Float32Array(M * K), At, K, M), transpose(new Float32Array(K * N), B, K, N), M, K, N, null, accumulate);
 }
 

@@ -2,7 +2,7 @@
 // Weights are [out, in] row-major. Llama q/k rows use the interleaved-pair RoPE layout of Meta and llama2.c
 // (the HF loader permutes HF checkpoints into it). Decoding keeps a KV cache per layer.
 import { causalAttentionHead, gelu, layerNorm, matmulABt, relu, rmsNorm, silu, softmaxInPlace } from './kernels.js';
-import { matmulPrepared, prepareWeight, wasmAvailable, type PreparedWeight } from './wasm/matmul.js';
+import { matmulPrepared, prepareWeight, preparedScratch, releaseWeight, scratchFits, wasmAvailable, type PreparedWeight } from './wasm/matmul.js';
 
 export type Family = 'gpt2' | 'opt' | 'llama';
 export type Activation = 'gelu_new' | 'gelu' | 'relu' | 'silu';
@@ -75,11 +75,20 @@ export function paramCount(c: LmConfig): number {
   return c.nLayers * (attn + ffn) + emb + norms + biases;
 }
 
+function releaseAll(held: PreparedWeight[]): void {
+  for (const p of held) releaseWeight(p);
+  held.length = 0;
+}
+/** Prepared weights go back to the kernel's memory when their model is garbage-collected. */
+const RELEASE_ON_GC = new FinalizationRegistry<PreparedWeight[]>(releaseAll);
+
 export class DenseLM {
   readonly headDim: number;
   readonly kvDim: number;
   /** weights held transposed in the SIMD kernel's memory (prepared once; the model is read-only) */
   private prepared = new Map<Float32Array, PreparedWeight>();
+  /** the same, as a list the finalizer can free without holding the model */
+  private readonly held: PreparedWeight[] = [];
   private readonly useWasm = wasmAvailable() && process.env.NLLM_NO_WASM !== '1';
   /** When set, forward() counts FFN activations after the nonlinearity: exact zeros and |x| < 0.01. */
   activationStats: { total: number; zeros: number; nearZero: number } | undefined;
@@ -91,6 +100,13 @@ export class DenseLM {
     if (config.nHeads % config.nKvHeads) throw new Error(`nHeads ${config.nHeads} is not a multiple of nKvHeads ${config.nKvHeads}`);
     this.headDim = config.dModel / config.nHeads;
     this.kvDim = config.nKvHeads * this.headDim;
+    RELEASE_ON_GC.register(this, this.held, this);
+  }
+
+  /** Frees this model's prepared weights in the kernel's memory now (a later forward prepares them again). */
+  release(): void {
+    releaseAll(this.held);
+    this.prepared.clear();
   }
 
   newCache(maxLen = this.config.maxSeq): KvCache {
@@ -106,10 +122,14 @@ export class DenseLM {
     if (!this.useWasm) return matmulABt(out, x, W, rows, K, N, b);
     let p = this.prepared.get(W);
     if (!p) {
-      p = prepareWeight(W, N, K);
-      this.prepared.set(W, p);
+      p = prepareWeight(W, N, K); // undefined when the kernel's memory is full: tried again on the next call
+      if (p) {
+        this.prepared.set(W, p);
+        this.held.push(p);
+      }
     }
-    matmulPrepared(out, x, rows, p, b);
+    if (p && scratchFits(preparedScratch(rows, p))) matmulPrepared(out, x, rows, p, b);
+    else matmulABt(out, x, W, rows, K, N, b);
   }
 
   private norm(out: Float32Array, x: Float32Array, n: Norm, rows: number): void {

@@ -1,7 +1,7 @@
 // The SIMD kernels agree with the scalar JS reference on every variant, at odd sizes, with bias and accumulation.
 import { afterAll, describe, expect, it } from 'vitest';
-import { matmulABtJs, transpose } from '../../src/lm/kernels.js';
-import { matmulABWasm, matmulABtWasm, matmulAtBWasm, matmulPrepared, matmulThreads, prepareWeight, setMatmulThreads, wasmAvailable, wasmLoadError } from '../../src/lm/wasm/matmul.js';
+import { matmulABt, matmulABtJs, transpose } from '../../src/lm/kernels.js';
+import { matmulABWasm, matmulABtWasm, matmulAtBWasm, matmulPrepared, matmulThreads, preparedFloats, prepareWeight, releaseWeight, setMatmulThreads, setWasmCapacity, wasmAvailable, wasmLoadError } from '../../src/lm/wasm/matmul.js';
 import { defaultThreads } from '../../src/lm/wasm/pool.js';
 import { Rng } from '../../src/util/random.js';
 
@@ -36,7 +36,7 @@ describe('WebAssembly SIMD matmul', () => {
     expect(maxRel(c3, ref.map((v, i) => v - bias[i % N]!))).toBeLessThan(1e-5);
     const w = prepareWeight(B, N, K);
     const c4 = new Float32Array(M * N);
-    matmulPrepared(c4, A, M, w, bias);
+    matmulPrepared(c4, A, M, w!, bias);
     expect(maxRel(c4, ref)).toBeLessThan(1e-5);
   });
 });
@@ -52,7 +52,7 @@ describe('threaded SIMD matmul', () => {
     const c2 = out();
     matmulAtBWasm(c2, transpose(new Float32Array(M * K), A, M, K), transpose(new Float32Array(K * N), B, N, K), M, K, N);
     const c3 = out();
-    matmulPrepared(c3, A, M, prepareWeight(B, N, K), bias);
+    matmulPrepared(c3, A, M, prepareWeight(B, N, K)!, bias);
     return [c1, c2, c3];
   }
   // N=24 gives 3 column blocks (uneven split); N=1001 pads to 1008; 300 threads' worth of slices is capped by blocks.
@@ -87,5 +87,42 @@ describe('threaded SIMD matmul', () => {
       else process.env.NLLM_THREADS = saved;
     }
     await expect(setMatmulThreads(1.5)).rejects.toThrow(/matmul threads must be an integer from 1 to 256, got 1.5/);
+  });
+});
+
+describe('prepared weights in the kernel memory', () => {
+  it('reuses released space first-fit and refuses a released weight', () => {
+    const before = preparedFloats();
+    const B = rand(64 * 32);
+    const w1 = prepareWeight(B, 64, 32)!;
+    const w2 = prepareWeight(B, 64, 32)!;
+    expect(preparedFloats() - before).toBe(2 * 64 * 32);
+    releaseWeight(w1);
+    const w3 = prepareWeight(rand(16 * 32), 16, 32)!; // smaller: fits in w1's hole
+    expect(w3.off).toBe(w1.off);
+    expect(() => matmulPrepared(new Float32Array(64), rand(32), 1, w1)).toThrow(/released/);
+    releaseWeight(w2);
+    releaseWeight(w3);
+    expect(preparedFloats()).toBe(before);
+  });
+  it('falls back when the memory is full: prepareWeight says so, matmuls run the JS kernel with the same result', () => {
+    const M = 64, K = 96, N = 80; // 491k MACs: SIMD-sized
+    const A = rand(M * K);
+    const B = rand(N * K);
+    const ref = new Float32Array(M * N);
+    matmulABtJs(ref, A, B, M, K, N);
+    try {
+      setWasmCapacity(4096);
+      expect(prepareWeight(B, N, K)).toBeUndefined();
+      const c = new Float32Array(M * N);
+      matmulABt(c, A, B, M, K, N);
+      expect(c).toEqual(ref); // bit-identical: the JS kernel ran
+    } finally {
+      setWasmCapacity(undefined);
+    }
+    const c = new Float32Array(M * N);
+    matmulABt(c, A, B, M, K, N);
+    expect(c).not.toEqual(ref); // and the SIMD kernel (another summation order) runs again once there is room
+    expect(maxRel(c, ref)).toBeLessThan(1e-5);
   });
 });

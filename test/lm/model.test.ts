@@ -4,6 +4,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadHf } from '../../src/lm/formats/hf.js';
 import { DenseLM } from '../../src/lm/model.js';
+import { preparedFloats, setWasmCapacity } from '../../src/lm/wasm/matmul.js';
 import { PROJECT_ROOT } from '../../src/hdl/srcloc.js';
 
 const seq = [3, 17, 4, 42, 0, 9, 9, 31, 2, 48, 11, 5, 7, 7, 19, 23, 40, 1, 36, 12];
@@ -39,5 +40,26 @@ describe('dense forward: prefill and decode attention agree', () => {
     expect(maxDiff(whole, joined)).toBeLessThan(1e-5);
     // the last-position-only form returns the last row
     expect(maxDiff(lm.forward(seq, lm.newCache(), true), whole.subarray((seq.length - 1) * V))).toBe(0);
+  });
+});
+
+describe('dense forward: kernel memory', () => {
+  it('release() frees the prepared weights; a model that does not fit runs on the fallback kernels', () => {
+    const { config, weights } = loadHf(path.join(PROJECT_ROOT, 'test', 'fixtures', 'hf', 'llama-tiny'));
+    const before = preparedFloats();
+    const lm = new DenseLM(config, weights);
+    const ref = lm.forward(seq, lm.newCache());
+    expect(preparedFloats()).toBeGreaterThan(before);
+    lm.release();
+    expect(preparedFloats()).toBe(before);
+    try {
+      setWasmCapacity(1024); // nothing fits
+      const small = new DenseLM(config, weights);
+      expect(maxDiff(small.forward(seq, small.newCache()), ref)).toBeLessThan(1e-5);
+      expect(preparedFloats()).toBe(before);
+    } finally {
+      setWasmCapacity(undefined);
+    }
+    expect(maxDiff(lm.forward(seq, lm.newCache()), ref)).toBe(0); // prepared again, same kernels, same result
   });
 });

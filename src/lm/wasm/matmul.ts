@@ -67,14 +67,45 @@ function call(fn: number, a: number, bt: number, c: number, M: number, K: number
   } else kernel!.fns[fn]!(a, bt, c, M, K, N, 0, N);
 }
 
-/** floats in the static (prepared weights) region; scratch starts after it */
+// The static region holds prepared weights as blocks (offsets and sizes in floats, sorted by offset); a released
+// block's space is reused first-fit, so models loaded one after another in a process do not pile up. Scratch for
+// each call starts after the last block.
+const blocks: { off: number; size: number }[] = [];
 let staticEnd = 0;
+/** wasm32 memory is at most 4 GiB; lowered by tests to exercise the fallbacks */
+let capacityFloats = 2 ** 30;
 
 function heap(floats: number): Float32Array {
+  if (floats > capacityFloats) throw new RangeError(`the SIMD kernels need ${floats * 4} bytes of wasm memory, over the ${capacityFloats * 4}-byte limit`);
   const mem = kernel!.mem;
   const bytes = floats * 4;
   if (mem.buffer.byteLength < bytes) mem.grow(Math.ceil((bytes - mem.buffer.byteLength) / 65536));
   return new Float32Array(mem.buffer);
+}
+
+/** Whether a call needing `floats` of scratch fits after the static region. */
+export function scratchFits(floats: number): boolean {
+  return kernel !== undefined && staticEnd + floats <= capacityFloats;
+}
+
+/** For tests: caps the kernels' wasm memory (bytes; undefined restores the 4 GiB wasm32 limit). */
+export function setWasmCapacity(bytes: number | undefined): void {
+  capacityFloats = bytes === undefined ? 2 ** 30 : Math.floor(bytes / 4);
+}
+
+function allocStatic(size: number): number | undefined {
+  let prev = 0;
+  for (let i = 0; i < blocks.length; i++) {
+    if (blocks[i]!.off - prev >= size) {
+      blocks.splice(i, 0, { off: prev, size });
+      return prev;
+    }
+    prev = blocks[i]!.off + blocks[i]!.size;
+  }
+  if (prev + size > capacityFloats) return undefined;
+  blocks.push({ off: prev, size });
+  staticEnd = prev + size;
+  return prev;
 }
 
 const pad4 = (n: number) => Math.ceil(n / 4) * 4;
@@ -159,17 +190,42 @@ export interface PreparedWeight {
   N: number;
   K: number;
   Np: number;
+  released?: boolean;
 }
 
-export function prepareWeight(B: Float32Array, N: number, K: number): PreparedWeight {
+/** Copies W [N,K] into the static region; undefined when it does not fit (the caller falls back to unprepared calls). */
+export function prepareWeight(B: Float32Array, N: number, K: number): PreparedWeight | undefined {
   const Np = pad8(N);
-  const off = staticEnd;
-  staticEnd = pad4(off + K * Np);
-  putTransposed(heap(staticEnd), off, B, N, K, Np);
+  const off = allocStatic(pad4(K * Np));
+  if (off === undefined) return undefined;
+  putTransposed(heap(Math.max(staticEnd, off + K * Np)), off, B, N, K, Np);
   return { off, N, K, Np };
 }
 
+/** Frees a prepared weight's space for reuse; using it afterwards is an error. */
+export function releaseWeight(w: PreparedWeight): void {
+  if (w.released) return;
+  const i = blocks.findIndex((b) => b.off === w.off);
+  if (i < 0) throw new Error(`prepared weight at ${w.off} is not allocated`);
+  blocks.splice(i, 1);
+  const last = blocks[blocks.length - 1];
+  staticEnd = last ? last.off + last.size : 0;
+  w.released = true;
+}
+
+/** Floats held by prepared weights now (for tests and reports). */
+export function preparedFloats(): number {
+  return blocks.reduce((a, b) => a + b.size, 0);
+}
+
+/** Scratch (floats) a matmulPrepared call of M rows needs, for scratchFits(). */
+export const preparedScratch = (M: number, w: PreparedWeight) => pad4(M) * (w.K + w.Np);
+
 /** C[M,N] (=|+=) A[M,K] @ W^T (+ bias) with a prepared W. */
 export function matmulPrepared(C: Float32Array, A: Float32Array, M: number, w: PreparedWeight, bias?: Float32Array | null, accumulate = false): void {
+  if (w.released) throw new Error('matmulPrepared: this weight was released');
   runMm(C, A, M, w.K, w.N, w.Np, w.off, staticEnd, bias, accumulate);
 }
+
+/** Scratch (floats) an unprepared call needs: B copied in, A and C (the same for all three variants). */
+export const unpreparedScratch = (M: number, K: number, N: number) => K * pad8(N) + pad4(M) * (K + pad8(N));
