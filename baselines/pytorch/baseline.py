@@ -193,7 +193,7 @@ def main():
     out = {
         "model": args.model or "random GPT-2-small-sized (124M, in memory; speed/energy only)",
         "data": label, "device": args.device + (f" ({nvml.name()}, NVML {nvml.how})" if nvml else ""),
-        "torch": torch.__version__, "dtype": args.dtype,
+        "torch": torch.__version__, "dtype": args.dtype, "float32_matmul_precision": torch.get_float32_matmul_precision(),
         "protocol": f"strided windows: context {ctx}, stride {stride}, each token scored once, per-token normalisation",
         "batch": args.batch, "tokens_scored": n, "loss_per_token": nll / n, "perplexity": float(torch.tensor(nll / n).exp()),
         "passes": passes, "seconds": dt, "tokens_processed": processed, "tokens_per_second_processed": processed / dt,
