@@ -23,7 +23,7 @@ import time
 import torch
 
 sys.path.insert(0, os.path.dirname(__file__))
-from nllm_torch import Model, strided_nll, strided_windows  # noqa: E402
+from nllm_torch import KvCache, Model, greedy, strided_nll, strided_windows  # noqa: E402
 
 DTYPES = {"float32": torch.float32, "bfloat16": torch.bfloat16, "float16": torch.float16}
 
@@ -111,6 +111,99 @@ def sync(device):
         torch.cuda.synchronize()
 
 
+def scoring(m, ids, args, ctx, stride, out):
+    """Strided-perplexity passes over the data: returns (work, tokens processed per pass)."""
+    windows = strided_windows(len(ids), ctx, stride)
+
+    def work(warmup):
+        if warmup:
+            strided_nll(m, ids[: min(len(ids), ctx * args.batch)], ctx, stride, args.batch)
+            return
+        nll, n = strided_nll(m, ids, ctx, stride, args.batch)
+        out.update({"tokens_scored": n, "loss_per_token": nll / n, "perplexity": float(torch.tensor(nll / n).exp())})
+
+    out["protocol"] = f"strided windows: context {ctx}, stride {stride}, each token scored once, per-token normalisation"
+    return work, sum(e - b for b, e, _ in windows)
+
+
+def generation(m, ids, args, ctx, out):
+    """Greedy generation with a KV cache from `batch` prompts of --prompt-len tokens cut from the data: returns
+    (work, tokens generated per pass). Prefill and decode are timed apart; energy covers both."""
+    P, N, B = args.prompt_len, args.generate, args.batch
+    if P + N > ctx:
+        sys.exit(f"--prompt-len {P} + --generate {N} exceeds the model's context {ctx}")
+    if len(ids) < B * P:
+        sys.exit(f"the data has {len(ids)} tokens; {B} prompts of {P} need {B * P}")
+    prompts = torch.tensor([ids[i * P : (i + 1) * P] for i in range(B)], device=m.device)
+    times = {"prefill": 0.0, "decode": 0.0}
+
+    def work(warmup):
+        kv = KvCache()
+        sync(args.device)
+        t0 = time.perf_counter()
+        nxt = m.logits(prompts, kv)[:, -1].argmax(-1, keepdim=True)
+        sync(args.device)
+        t1 = time.perf_counter()
+        first = nxt
+        rest = greedy(m, nxt, N - 1, kv) if N > 1 else nxt[:, :0]
+        sync(args.device)
+        t2 = time.perf_counter()
+        if not warmup:
+            times["prefill"] += t1 - t0
+            times["decode"] += t2 - t1
+            sample = torch.cat([first, rest], 1)[0, :48].tolist()
+            out.update({
+                "mode": f"greedy generation with a KV cache: {B} prompts of {P} tokens, {N} new tokens each",
+                "prefill_tokens_per_second": None, "decode_tokens_per_second": None,
+                "sample": bytes(sample).decode("utf-8", "replace") if m.cfg.get("vocab_size") == 256 else " ".join(map(str, sample)),
+            })
+
+    def finish():
+        passes = out.get("passes", 1)
+        out["prefill_tokens_per_second"] = passes * B * P / times["prefill"]
+        out["decode_tokens_per_second"] = passes * B * (N - 1) / times["decode"] if N > 1 else None
+
+    out["_finish"] = finish
+    return work, B * N
+
+
+def measure(body, device, min_seconds, nvml, sample_ms):
+    """Runs body() until min_seconds have passed; returns (passes, seconds, energy or None). Idle power is sampled
+    for a second first; energy comes from NVML's counter, or from integrated power samples where it is missing."""
+    idle = None
+    if nvml:
+        idle = PowerSampler(nvml, sample_ms / 1000)
+        idle.start()
+        time.sleep(1.0)
+        idle.finish()
+    sampler = PowerSampler(nvml, sample_ms / 1000) if nvml else None
+    counter = nvml is not None
+    e0 = None
+    if nvml:
+        try:
+            e0 = nvml.energy_mj()
+        except RuntimeError as e:  # e.g. not exposed under a sandboxed driver
+            print(f"{e}; energy from power samples instead", file=sys.stderr)
+            counter = False
+        sampler.start()
+    t0 = time.perf_counter()
+    passes = 0
+    while True:
+        body()
+        sync(device)
+        passes += 1
+        if time.perf_counter() - t0 >= min_seconds:
+            break
+    dt = time.perf_counter() - t0
+    if not nvml:
+        return passes, dt, None
+    e1 = nvml.energy_mj() if counter else None
+    sampler.finish()
+    joules = (e1 - e0) / 1000.0 if counter else sampler.joules()
+    source = "NVML total energy counter" if counter else f"NVML power samples every {sample_ms:g} ms, integrated"
+    return passes, dt, {"joules": joules, "source": f"{source} (measured)", "idle_w": idle.mean_w(), "samples": len(sampler.samples), "sampled_joules": sampler.joules()}
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--model", help="checkpoint directory (config.json + safetensors)")
@@ -122,6 +215,8 @@ def main():
     ap.add_argument("--stride", type=int)
     ap.add_argument("--batch", type=int, default=1, help="windows per forward pass (default 1)")
     ap.add_argument("--dtype", choices=list(DTYPES), default="float32")
+    ap.add_argument("--generate", type=int, metavar="N", help="measure greedy generation of N new tokens per prompt instead of scoring")
+    ap.add_argument("--prompt-len", type=int, default=64, help="with --generate: prompt length in tokens (default 64)")
     ap.add_argument("--min-seconds", type=float, help="repeat the pass until this long (default 5 on CUDA, 0 on CPU)")
     ap.add_argument("--sample-ms", type=float, default=20.0, help="NVML power sampling period")
     ap.add_argument("--device", default="cuda" if torch.cuda.is_available() else "cpu")
@@ -160,54 +255,32 @@ def main():
             nvml = Nvml(torch.cuda.current_device() if index is None else index)
         except Exception as e:  # noqa: BLE001
             print(f"NVML unavailable: {e}; no energy figure", file=sys.stderr)
-
-    strided_nll(m, ids[: min(len(ids), ctx * args.batch)], ctx, stride, args.batch)  # warm-up (kernels, allocator)
-    sync(args.device)
-    idle = PowerSampler(nvml, args.sample_ms / 1000) if nvml else None
-    if idle:
-        idle.start()
-        time.sleep(1.0)
-        idle.finish()
-    sampler = PowerSampler(nvml, args.sample_ms / 1000) if nvml else None
-    counter = True
-    try:
-        e0 = nvml.energy_mj() if nvml else None
-    except RuntimeError as e:  # e.g. not exposed under a sandboxed driver: fall back to the power samples
-        print(f"{e}; energy from power samples instead", file=sys.stderr)
-        counter, e0 = False, None
-    if sampler:
-        sampler.start()
-    t0 = time.perf_counter()
-    passes = 0
-    while True:
-        nll, n = strided_nll(m, ids, ctx, stride, args.batch)
-        sync(args.device)
-        passes += 1
-        if time.perf_counter() - t0 >= min_seconds:
-            break
-    dt = time.perf_counter() - t0
-    e1 = nvml.energy_mj() if nvml and counter else None
-    if sampler:
-        sampler.finish()
-    processed = passes * sum(e - b for b, e, _ in strided_windows(len(ids), ctx, stride))
     out = {
         "model": args.model or "random GPT-2-small-sized (124M, in memory; speed/energy only)",
         "data": label, "device": args.device + (f" ({nvml.name()}, NVML {nvml.how})" if nvml else ""),
         "torch": torch.__version__, "dtype": args.dtype, "float32_matmul_precision": torch.get_float32_matmul_precision(),
-        "protocol": f"strided windows: context {ctx}, stride {stride}, each token scored once, per-token normalisation",
-        "batch": args.batch, "tokens_scored": n, "loss_per_token": nll / n, "perplexity": float(torch.tensor(nll / n).exp()),
-        "passes": passes, "seconds": dt, "tokens_processed": processed, "tokens_per_second_processed": processed / dt,
-        "measured": True,
+        "batch": args.batch, "measured": True,
     }
-    if nvml:
-        joules = (e1 - e0) / 1000.0 if counter else sampler.joules()
-        source = "NVML total energy counter" if counter else f"NVML power samples every {args.sample_ms:g} ms, integrated"
+    if args.generate:
+        work, per_token = generation(m, ids, args, ctx, out)
+    else:
+        work, per_token = scoring(m, ids, args, ctx, stride, out)
+    work(warmup=True)
+    sync(args.device)
+    passes, dt, energy = measure(lambda: work(warmup=False), args.device, min_seconds, nvml, args.sample_ms)
+    tokens = per_token * passes
+    unit = "generated_token" if args.generate else "token_processed"
+    out.update({"passes": passes, "seconds": dt, "tokens": tokens, f"tokens_per_second_{'generated' if args.generate else 'processed'}": tokens / dt})
+    if energy:
         out.update({
-            "joules": joules, "joules_per_token_processed": joules / processed, "energy_source": f"{source} (measured)",
-            "mean_power_w": joules / dt, "idle_power_w": idle.mean_w(),
-            "joules_per_token_above_idle": (joules - idle.mean_w() * dt) / processed,
-            "power_samples": len(sampler.samples), "joules_from_power_samples": sampler.joules(),
+            "joules": energy["joules"], f"joules_per_{unit}": energy["joules"] / tokens, "energy_source": energy["source"],
+            "mean_power_w": energy["joules"] / dt, "idle_power_w": energy["idle_w"],
+            f"joules_per_{unit}_above_idle": (energy["joules"] - energy["idle_w"] * dt) / tokens,
+            "power_samples": energy["samples"], "joules_from_power_samples": energy["sampled_joules"],
         })
+    finish = out.pop("_finish", None)
+    if finish:
+        finish()
     text = json.dumps(out, indent=2)
     print(text)
     if args.out:

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# The dense GPU baseline in one short run (about 2-3 minutes): tokens/s and Joules/token on CUDA for the trained
-# reference models and for a GPT-2-small-sized random model, at batch 1 and a large batch, float32 and bfloat16.
+# The dense GPU baseline in one short run (about 3-4 minutes, 12 runs of >= 5 s): tokens/s and Joules/token on CUDA
+# for the trained reference models and a GPT-2-small-sized random model, scoring and greedy generation, at batch 1
+# and a large batch, float32 and bfloat16.
 # Prepared for a lent GPU machine, which has torch but no node_modules, so export the text first:
 #
 #   npm run export-text -- sotu:test .scratch/sotu-test.txt --limit-bytes 200000
@@ -26,17 +27,21 @@ run() {
   shift
   echo "== $name"
   "$PY" baselines/pytorch/baseline.py "$@" --device cuda --min-seconds 5 --out "$RUNS/$name.json" |
-    grep -E '"(loss_per_token|tokens_per_second_processed|joules_per_token_processed|joules_per_token_above_idle|mean_power_w|idle_power_w|joules|joules_from_power_samples)"'
+    grep -E '"(loss_per_token|[a-z_]*per_second[a-z_]*|joules[a-z_]*|[a-z_]*power_w)"'
 }
 
+# scoring (the perplexity protocol) and greedy generation with a KV cache
 for m in sotu-relu sotu-gelu; do
   for b in 1 64; do run "$m-fp32-b$b" --model "models/$m" --text "$TEXT" --batch "$b"; done
 done
+for b in 1 64; do run "sotu-relu-generate-fp32-b$b" --model models/sotu-relu --text "$TEXT" --generate 64 --prompt-len 64 --batch "$b"; done
+G=(--random-gpt2-small --random-tokens 65536)
+run gpt2small-random-float32-b1 "${G[@]}" --context 1024 --stride 1024 --batch 1
 for dt in float32 bfloat16; do
-  for b in 1 16; do
-    run "gpt2small-random-$dt-b$b" --random-gpt2-small --random-tokens 65536 --context 1024 --stride 1024 --batch "$b" --dtype "$dt"
-  done
+  run "gpt2small-random-$dt-b16" "${G[@]}" --context 1024 --stride 1024 --batch 16 --dtype "$dt"
 done
+run gpt2small-random-generate-float32-b1 "${G[@]}" --generate 256 --prompt-len 64 --batch 1
+for b in 1 16; do run "gpt2small-random-generate-bfloat16-b$b" "${G[@]}" --generate 256 --prompt-len 64 --batch "$b" --dtype bfloat16; done
 "$PY" - "$RUNS" "$OUTDIR/results.json" <<'PYEOF'
 import json, os, sys
 runs, out = sys.argv[1], sys.argv[2]

@@ -53,10 +53,10 @@ def rms_norm(x, w, eps):
 
 
 def causal_attention(q, k, v):
-    # q, k, v: [B, H, T, hd]
-    T = q.shape[-2]
+    # q: [B, H, S, hd] at the last S of T positions; k, v: [B, H, T, hd]
+    S, T = q.shape[-2], k.shape[-2]
     att = (q @ k.transpose(-1, -2)) / math.sqrt(q.shape[-1])
-    mask = torch.triu(torch.ones(T, T, dtype=torch.bool, device=q.device), 1)
+    mask = torch.triu(torch.ones(S, T, dtype=torch.bool, device=q.device), 1 + T - S)
     att = att.masked_fill(mask, float("-inf")).softmax(-1)
     return att @ v
 
@@ -66,6 +66,20 @@ def gelu_new(x):
 
 
 ACT = {"gelu_new": gelu_new, "gelu_pytorch_tanh": gelu_new, "gelu": torch.nn.functional.gelu, "relu": torch.relu, "silu": torch.nn.functional.silu}
+
+
+class KvCache:
+    """Keys and values per layer, [B, heads, T, hd], of the positions run so far."""
+
+    def __init__(self):
+        self.k, self.v, self.length = {}, {}, 0
+
+    def append(self, layer, k, v):
+        if layer in self.k:
+            k = torch.cat([self.k[layer], k], -2)
+            v = torch.cat([self.v[layer], v], -2)
+        self.k[layer], self.v[layer] = k, v
+        return k, v
 
 
 class Model:
@@ -108,29 +122,34 @@ class Model:
         raise KeyError(f"missing tensor {names[0]}")
 
     @torch.no_grad()
-    def logits(self, ids):
+    def logits(self, ids, cache=None):
         """ids: list[int] -> logits [T, vocab]; or a LongTensor [B, T] (a batch of equal-length windows) ->
-        [B, T, vocab]. Float32 whatever the model's dtype."""
+        [B, T, vocab]. Float32 whatever the model's dtype. With a KvCache the ids follow the cached positions and
+        are appended to it."""
         single = not torch.is_tensor(ids)
         x = torch.tensor([ids], dtype=torch.long, device=self.device) if single else ids.to(self.device)
-        out = {"gpt2": self._gpt2, "opt": self._opt, "llama": self._llama}[self.type](x).float()
+        kv = cache if cache is not None else KvCache()
+        out = {"gpt2": self._gpt2, "opt": self._opt, "llama": self._llama}[self.type](x, kv).float()
+        kv.length += x.shape[1]
         return out[0] if single else out
 
-    def _gpt2(self, ids):
+    def _gpt2(self, ids, kv):
         c, g = self.cfg, self.g
         P = lambda n: g(n, "transformer." + n)
         D, H = c["n_embd"], c["n_head"]
         eps = c.get("layer_norm_epsilon", 1e-5)
         act = ACT[c.get("activation_function", "gelu_new")]
         B, T = ids.shape
-        x = P("wte.weight")[ids] + P("wpe.weight")[:T]
+        p0 = kv.length
+        x = P("wte.weight")[ids] + P("wpe.weight")[p0 : p0 + T]
         for l in range(c["n_layer"]):
             p = f"h.{l}."
             h = layer_norm(x, P(p + "ln_1.weight"), P(p + "ln_1.bias"), eps)
             qkv = h @ P(p + "attn.c_attn.weight") + P(p + "attn.c_attn.bias")
             q, k, v = qkv.split(D, -1)
             sh = lambda z: z.view(B, T, H, D // H).transpose(1, 2)
-            a = causal_attention(sh(q), sh(k), sh(v)).transpose(1, 2).reshape(B, T, D)
+            k, v = kv.append(l, sh(k), sh(v))
+            a = causal_attention(sh(q), k, v).transpose(1, 2).reshape(B, T, D)
             x = x + a @ P(p + "attn.c_proj.weight") + P(p + "attn.c_proj.bias")
             h = layer_norm(x, P(p + "ln_2.weight"), P(p + "ln_2.bias"), eps)
             h = act(h @ P(p + "mlp.c_fc.weight") + P(p + "mlp.c_fc.bias"))
@@ -139,26 +158,28 @@ class Model:
         head = self.t.get("lm_head.weight", P("wte.weight")) if not c.get("tie_word_embeddings", True) else P("wte.weight")
         return x @ head.T
 
-    def _opt(self, ids):
+    def _opt(self, ids, kv):
         c, g = self.cfg, self.g
         P = lambda n: g("model.decoder." + n, "decoder." + n)
         D, H = c["hidden_size"], c["num_attention_heads"]
         act = ACT[c.get("activation_function", "relu")]
         B, T = ids.shape
         lin = lambda z, n: z @ P(n + ".weight").T + P(n + ".bias")
-        x = P("embed_tokens.weight")[ids] + P("embed_positions.weight")[2 : T + 2]
+        p0 = kv.length
+        x = P("embed_tokens.weight")[ids] + P("embed_positions.weight")[p0 + 2 : p0 + T + 2]
         for l in range(c["num_hidden_layers"]):
             p = f"layers.{l}."
             h = layer_norm(x, P(p + "self_attn_layer_norm.weight"), P(p + "self_attn_layer_norm.bias"), 1e-5)
             sh = lambda z: z.view(B, T, H, D // H).transpose(1, 2)
-            a = causal_attention(sh(lin(h, p + "self_attn.q_proj")), sh(lin(h, p + "self_attn.k_proj")), sh(lin(h, p + "self_attn.v_proj")))
+            k, v = kv.append(l, sh(lin(h, p + "self_attn.k_proj")), sh(lin(h, p + "self_attn.v_proj")))
+            a = causal_attention(sh(lin(h, p + "self_attn.q_proj")), k, v)
             x = x + lin(a.transpose(1, 2).reshape(B, T, D), p + "self_attn.out_proj")
             h = layer_norm(x, P(p + "final_layer_norm.weight"), P(p + "final_layer_norm.bias"), 1e-5)
             x = x + lin(act(lin(h, p + "fc1")), p + "fc2")
         x = layer_norm(x, P("final_layer_norm.weight"), P("final_layer_norm.bias"), 1e-5)
         return x @ P("embed_tokens.weight").T
 
-    def _llama(self, ids):
+    def _llama(self, ids, kv):
         c, g = self.cfg, self.g
         P = lambda n: g("model." + n, n)
         D, H = c["hidden_size"], c["num_attention_heads"]
@@ -168,7 +189,7 @@ class Model:
         theta = c.get("rope_theta", 10000.0)
         B, T = ids.shape
         inv = 1.0 / (theta ** (torch.arange(0, hd, 2, dtype=torch.float32, device=self.device) / hd))
-        ang = torch.outer(torch.arange(T, dtype=torch.float32, device=self.device), inv)
+        ang = torch.outer(torch.arange(kv.length, kv.length + T, dtype=torch.float32, device=self.device), inv)
         cos = torch.cat([ang.cos(), ang.cos()], -1).to(self.dtype)
         sin = torch.cat([ang.sin(), ang.sin()], -1).to(self.dtype)
 
@@ -184,6 +205,7 @@ class Model:
             k = (h @ P(p + "self_attn.k_proj.weight").T).view(B, T, KV, hd).transpose(1, 2)
             v = (h @ P(p + "self_attn.v_proj.weight").T).view(B, T, KV, hd).transpose(1, 2)
             q, k = rot(q), rot(k)
+            k, v = kv.append(l, k, v)  # cached with KV heads; expanded to H heads for the product
             k = k.repeat_interleave(H // KV, 1)
             v = v.repeat_interleave(H // KV, 1)
             a = causal_attention(q, k, v).transpose(1, 2).reshape(B, T, D)
@@ -232,3 +254,15 @@ def strided_nll(model, ids, ctx, stride, batch=1):
         n += sum(size - 1 - f for _, _, f in group)
         i = j
     return float(total), n
+
+
+@torch.no_grad()
+def greedy(model, prompts, n_new, cache=None):
+    """Greedy decoding with a KV cache: prompts LongTensor [B, P] -> new ids [B, n_new]."""
+    kv = cache if cache is not None else KvCache()
+    nxt = model.logits(prompts, kv)[:, -1].argmax(-1, keepdim=True)
+    out = [nxt]
+    for _ in range(n_new - 1):
+        nxt = model.logits(nxt, kv)[:, -1].argmax(-1, keepdim=True)
+        out.append(nxt)
+    return torch.cat(out, 1)

@@ -8,7 +8,7 @@ import sys
 import torch
 
 sys.path.insert(0, os.path.dirname(__file__))
-from nllm_torch import Model, strided_nll  # noqa: E402
+from nllm_torch import Model, greedy, strided_nll  # noqa: E402
 
 MODELS = [
     ("test/fixtures/hf/gpt2-tiny", [3, 17, 4, 42, 0, 9, 9, 31, 2, 48, 11, 5]),
@@ -33,7 +33,20 @@ for d, ctx, stride in [("test/fixtures/hf/gpt2-tiny", 16, 8), ("test/fixtures/hf
     ids = [(i * 7 + 3) % 50 for i in range(57)]
     nll, n = strided_nll(Model(d), ids, ctx, stride)
     ppl.append({"model": d, "input_ids": ids, "context": ctx, "stride": stride, "nll": nll, "tokens": n})
-out = {"version": 1, "perplexity": ppl, "producer": f"baselines/pytorch/reference.py, torch {torch.__version__}, float32 CPU", "entries": entries}
+# greedy decoding with the KV cache (a batch of prompts), to check the TS decoder and cache end to end
+gen = []
+for d, prompts, n in [
+    ("test/fixtures/hf/gpt2-tiny", [[3, 17, 4], [40, 2, 9]], 12),
+    ("test/fixtures/hf/opt-tiny", [[2, 8, 40], [5, 5, 5]], 12),
+    ("test/fixtures/hf/llama-tiny", [[1, 14, 22], [7, 30, 1]], 12),
+    ("models/sotu-gelu", [list(b"Fellow-Citizens of the Senate"), list(b"Our Nation faces a great test")], 40),
+    ("models/sotu-relu", [list(b"Fellow-Citizens of the Senate"), list(b"Our Nation faces a great test")], 40),
+]:
+    if not os.path.exists(os.path.join(d, "config.json")):
+        continue
+    new = greedy(Model(d), torch.tensor(prompts), n)
+    gen.append({"model": d, "prompts": prompts, "greedy": new.tolist()})
+out = {"version": 1, "perplexity": ppl, "generation": gen, "producer": f"baselines/pytorch/reference.py, torch {torch.__version__}, float32 CPU", "entries": entries}
 os.makedirs("baselines/reference", exist_ok=True)
 with open("baselines/reference/logits-v1.json", "w") as f:
     json.dump(out, f, separators=(",", ":"))

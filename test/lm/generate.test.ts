@@ -1,4 +1,5 @@
 // Decoding: greedy, seeded sampling, and beam search (beam 1 = greedy; wider beams never score worse here).
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadHf } from '../../src/lm/formats/hf.js';
@@ -41,5 +42,19 @@ describe('decoding', () => {
     const o = { temperature: 1, topK: 0, seed: 7 };
     expect(sample(lm, prompt, 10, o)).toEqual(sample(lm, prompt, 10, o));
     expect(sample(lm, prompt, 10, { ...o, topK: 1 })).toEqual(greedy(lm, prompt, 10));
+  });
+});
+
+describe('greedy decoding vs the PyTorch reference (logits-v1.json "generation")', () => {
+  const ref = JSON.parse(readFileSync(path.join(PROJECT_ROOT, 'baselines', 'reference', 'logits-v1.json'), 'utf8')) as {
+    generation: { model: string; prompts: number[][]; greedy: number[][] }[];
+  };
+  it('covers the three families and both trained models', () => {
+    expect(ref.generation.map((g) => g.model)).toEqual(['gpt2-tiny', 'opt-tiny', 'llama-tiny'].map((f) => `test/fixtures/hf/${f}`).concat(['models/sotu-gelu', 'models/sotu-relu']));
+  });
+  it.each(ref.generation.map((g) => [g.model, g] as const))('%s: same greedy ids, token for token', (model, g) => {
+    const loaded = loadHf(path.join(PROJECT_ROOT, model));
+    const m = new DenseLM(loaded.config, loaded.weights);
+    g.prompts.forEach((p, i) => expect(greedy(m, p, g.greedy[i]!.length)).toEqual(g.greedy[i]));
   });
 });
