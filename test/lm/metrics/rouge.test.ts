@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { porterStem } from '../../../src/lm/metrics/porter.js';
 import { describe, expect, it } from 'vitest';
-import { corpusRouge, rouge, tokenize } from '../../../src/lm/metrics/rouge.js';
+import { corpusRouge, rouge, tokenize, type RougeType } from '../../../src/lm/metrics/rouge.js';
 import { PROJECT_ROOT } from '../../../src/hdl/srcloc.js';
 
 describe('ROUGE (rouge_score-compatible)', () => {
@@ -50,5 +50,47 @@ describe('ROUGE (rouge_score-compatible)', () => {
     expect(rouge('', 'anything').rouge1.fmeasure).toBe(0);
     const c = corpusRouge([{ target: 'a b', prediction: 'a b' }, { target: 'a b', prediction: 'c d' }], false);
     expect(c.rouge1).toBeCloseTo(0.5, 12);
+  });
+});
+
+describe('ROUGE vs the ROUGE-1.5.5 ground truth in rouge_score\'s own tests (test/fixtures/rouge/)', () => {
+  const dir = path.join(PROJECT_ROOT, 'test', 'fixtures', 'rouge');
+  const lines = (f: string) => readFileSync(path.join(dir, f), 'utf8').split('\n');
+  const targets = lines('target.txt');
+  const predictions = lines('prediction.txt');
+  // [type, stemming, pair, recall, precision, F]: the values rouge_scorer_test.py asserts to 5 places
+  const cases: [RougeType, boolean, number, number, number, number][] = [
+    ['rouge1', false, 0, 0.40741, 0.6875, 0.51163],
+    ['rouge1', false, 1, 0.40476, 0.65385, 0.5],
+    ['rouge1', true, 0, 0.40741, 0.6875, 0.51163],
+    ['rouge1', true, 1, 0.42857, 0.69231, 0.52941],
+    ['rouge2', false, 0, 0.30769, 0.53333, 0.39024],
+    ['rouge2', false, 1, 0.29268, 0.48, 0.36364],
+    ['rouge2', true, 0, 0.30769, 0.53333, 0.39024],
+    ['rouge2', true, 1, 0.29268, 0.48, 0.36364],
+    ['rougeL', false, 0, 0.40741, 0.6875, 0.51163],
+    ['rougeL', false, 1, 0.40476, 0.65385, 0.5],
+  ];
+  it.each(cases)('%s (stemming %s), pair %i', (type, stem, i, r, p, f) => {
+    const s = rouge(targets[i]!, predictions[i]!, [type], stem)[type];
+    expect(s.recall).toBeCloseTo(r, 5);
+    expect(s.precision).toBeCloseTo(p, 5);
+    expect(s.fmeasure).toBeCloseTo(f, 5);
+  });
+  it('rougeLsum with stemming on the multi-sentence pair', () => {
+    const s = rouge(readFileSync(path.join(dir, 'target_multi.0.txt'), 'utf8'), readFileSync(path.join(dir, 'prediction_multi.0.txt'), 'utf8'), ['rougeLsum'], true).rougeLsum;
+    expect(s.recall).toBeCloseTo(0.36538, 5);
+    expect(s.precision).toBeCloseTo(0.66667, 5);
+    expect(s.fmeasure).toBeCloseTo(0.47205, 5);
+  });
+  it('rouge_score\'s small cases: empty prediction, all-punctuation prediction, Lsum union LCS', () => {
+    expect(rouge('testing one two', '', ['rouge1', 'rouge2', 'rougeL', 'rougeLsum']).rougeL.fmeasure).toBe(0);
+    expect(rouge('w1 w2 w3 w4 w5', '/', ['rougeLsum']).rougeLsum.fmeasure).toBe(0);
+    const s = rouge('w1 w2 w3 w4 w5', 'w1 w2 w6 w7 w8\nw1 w3 w8 w9 w5', ['rougeLsum']).rougeLsum;
+    expect(s.recall).toBeCloseTo(0.8, 12);
+    expect(s.precision).toBeCloseTo(0.4, 12);
+    expect(s.fmeasure).toBeCloseTo(0.5333, 3);
+    const l = rouge('testing one two', 'testing two', ['rougeL']).rougeL;
+    expect([l.precision, l.recall, l.fmeasure]).toEqual([1, 2 / 3, 0.8]);
   });
 });
