@@ -112,7 +112,7 @@ def sync(device):
 
 
 def scoring(m, ids, args, ctx, stride, out):
-    """Strided-perplexity passes over the data: returns (work, tokens processed per pass)."""
+    """Strided-perplexity passes over the data: returns (work, tokens processed per pass, finish)."""
     windows = strided_windows(len(ids), ctx, stride)
 
     def work(warmup):
@@ -123,12 +123,12 @@ def scoring(m, ids, args, ctx, stride, out):
         out.update({"tokens_scored": n, "loss_per_token": nll / n, "perplexity": float(torch.tensor(nll / n).exp())})
 
     out["protocol"] = f"strided windows: context {ctx}, stride {stride}, each token scored once, per-token normalisation"
-    return work, sum(e - b for b, e, _ in windows)
+    return work, sum(e - b for b, e, _ in windows), lambda passes: None
 
 
 def generation(m, ids, args, ctx, out):
     """Greedy generation with a KV cache from `batch` prompts of --prompt-len tokens cut from the data: returns
-    (work, tokens generated per pass). Prefill and decode are timed apart; energy covers both."""
+    (work, tokens generated per pass, finish). Prefill and decode are timed apart; energy covers both."""
     P, N, B = args.prompt_len, args.generate, args.batch
     if P + N > ctx:
         sys.exit(f"--prompt-len {P} + --generate {N} exceeds the model's context {ctx}")
@@ -136,6 +136,8 @@ def generation(m, ids, args, ctx, out):
         sys.exit(f"the data has {len(ids)} tokens; {B} prompts of {P} need {B * P}")
     prompts = torch.tensor([ids[i * P : (i + 1) * P] for i in range(B)], device=m.device)
     times = {"prefill": 0.0, "decode": 0.0}
+    last = {}
+    out["mode"] = f"greedy generation with a KV cache: {B} prompts of {P} tokens, {N} new tokens each"
 
     def work(warmup):
         kv = KvCache()
@@ -151,20 +153,17 @@ def generation(m, ids, args, ctx, out):
         if not warmup:
             times["prefill"] += t1 - t0
             times["decode"] += t2 - t1
-            sample = torch.cat([first, rest], 1)[0, :48].tolist()
-            out.update({
-                "mode": f"greedy generation with a KV cache: {B} prompts of {P} tokens, {N} new tokens each",
-                "prefill_tokens_per_second": None, "decode_tokens_per_second": None,
-                "sample": bytes(sample).decode("utf-8", "replace") if m.cfg.get("vocab_size") == 256 else " ".join(map(str, sample)),
-            })
+            last["ids"] = torch.cat([first, rest], 1)[0, :48].tolist()
 
-    def finish():
-        passes = out.get("passes", 1)
-        out["prefill_tokens_per_second"] = passes * B * P / times["prefill"]
-        out["decode_tokens_per_second"] = passes * B * (N - 1) / times["decode"] if N > 1 else None
+    def finish(passes):
+        sample = last["ids"]
+        out.update({
+            "prefill_tokens_per_second": passes * B * P / times["prefill"],
+            "decode_tokens_per_second": passes * B * (N - 1) / times["decode"] if N > 1 else None,
+            "sample": bytes(sample).decode("utf-8", "replace") if m.cfg.get("vocab_size") == 256 else " ".join(map(str, sample)),
+        })
 
-    out["_finish"] = finish
-    return work, B * N
+    return work, B * N, finish
 
 
 def measure(body, device, min_seconds, nvml, sample_ms):
@@ -262,15 +261,16 @@ def main():
         "batch": args.batch, "measured": True,
     }
     if args.generate:
-        work, per_token = generation(m, ids, args, ctx, out)
+        work, per_token, finish = generation(m, ids, args, ctx, out)
     else:
-        work, per_token = scoring(m, ids, args, ctx, stride, out)
+        work, per_token, finish = scoring(m, ids, args, ctx, stride, out)
     work(warmup=True)
     sync(args.device)
     passes, dt, energy = measure(lambda: work(warmup=False), args.device, min_seconds, nvml, args.sample_ms)
     tokens = per_token * passes
     unit = "generated_token" if args.generate else "token_processed"
     out.update({"passes": passes, "seconds": dt, "tokens": tokens, f"tokens_per_second_{'generated' if args.generate else 'processed'}": tokens / dt})
+    finish(passes)
     if energy:
         out.update({
             "joules": energy["joules"], f"joules_per_{unit}": energy["joules"] / tokens, "energy_source": energy["source"],
@@ -278,9 +278,6 @@ def main():
             f"joules_per_{unit}_above_idle": (energy["joules"] - energy["idle_w"] * dt) / tokens,
             "power_samples": energy["samples"], "joules_from_power_samples": energy["sampled_joules"],
         })
-    finish = out.pop("_finish", None)
-    if finish:
-        finish()
     text = json.dumps(out, indent=2)
     print(text)
     if args.out:
