@@ -163,6 +163,19 @@ export function softmaxInPlace(x: Float32Array, off: number, n: number): void {
   for (let i = 0; i < n; i++) x[off + i]! /= sum;
 }
 
+/** dst[T, hs] = one head's columns [off, off+hs) of rows b*T..b*T+T-1 of src (row stride `stride`). */
+export function headSlice(dst: Float32Array, src: Float32Array, b: number, T: number, stride: number, off: number, hs: number): void {
+  for (let t = 0; t < T; t++) {
+    const o = (b * T + t) * stride + off;
+    dst.set(src.subarray(o, o + hs), t * hs);
+  }
+}
+
+/** The inverse of headSlice: writes src[T, hs] into those columns of dst. */
+export function headStore(dst: Float32Array, src: Float32Array, b: number, T: number, stride: number, off: number, hs: number): void {
+  for (let t = 0; t < T; t++) dst.set(src.subarray(t * hs, (t + 1) * hs), (b * T + t) * stride + off);
+}
+
 /**
  * Causal attention of one head, as two matmuls on contiguous copies: queries q [S, hs] sit at positions T-S..T-1 and
  * attend over keys and values k, v [T, hs] up to their own position. `scores` [S, T] receives the scaled pre-softmax

@@ -1,7 +1,7 @@
 // The dense reference forward: one code path for the GPT-2, OPT and Llama families (the CPU baseline).
 // Weights are [out, in] row-major. Llama q/k rows use the interleaved-pair RoPE layout of Meta and llama2.c
 // (the HF loader permutes HF checkpoints into it). Decoding keeps a KV cache per layer.
-import { causalAttentionHead, gelu, layerNorm, matmulABt, relu, rmsNorm, silu, softmaxInPlace } from './kernels.js';
+import { causalAttentionHead, gelu, headSlice, headStore, layerNorm, matmulABt, relu, rmsNorm, silu, softmaxInPlace } from './kernels.js';
 import { matmulPrepared, prepareWeight, preparedScratch, releaseWeight, scratchFits, wasmAvailable, type PreparedWeight } from './wasm/matmul.js';
 
 export type Family = 'gpt2' | 'opt' | 'llama';
@@ -199,15 +199,12 @@ export class DenseLM {
     const yh = new Float32Array(S * hd);
     const scores = new Float32Array(S * T);
     for (let g = 0; g < c.nKvHeads; g++) {
-      for (let t = 0; t < T; t++) {
-        const o = t * kvd + g * hd;
-        kh.set(K.subarray(o, o + hd), t * hd);
-        vh.set(V.subarray(o, o + hd), t * hd);
-      }
+      headSlice(kh, K, 0, T, kvd, g * hd, hd);
+      headSlice(vh, V, 0, T, kvd, g * hd, hd);
       for (let hh = g * group; hh < (g + 1) * group; hh++) {
-        for (let s = 0; s < S; s++) qh.set(q.subarray(s * D + hh * hd, s * D + (hh + 1) * hd), s * hd);
+        headSlice(qh, q, 0, S, D, hh * hd, hd);
         causalAttentionHead(yh, qh, kh, vh, S, T, hd, scores, scores);
-        for (let s = 0; s < S; s++) att.set(yh.subarray(s * hd, (s + 1) * hd), s * D + hh * hd);
+        headStore(att, yh, 0, S, D, hh * hd, hd);
       }
     }
   }

@@ -1,6 +1,6 @@
 // GPT-2 training model with explicit forward and backward passes (the structure of llm.c's train_gpt2.c,
 // written here in TS): all parameters in one Float32Array, all activations preallocated for (B, T).
-import { causalAttentionHead, gelu, layerNorm, matmulAB, matmulABt, matmulAtB, relu, softmaxInPlace } from '../kernels.js';
+import { causalAttentionHead, gelu, headSlice, headStore, layerNorm, matmulAB, matmulABt, matmulAtB, relu, softmaxInPlace } from '../kernels.js';
 
 export interface Gpt2Config {
   vocabSize: number;
@@ -257,12 +257,6 @@ export class Gpt2Trainer {
 
 // Attention per (batch, head) as matmuls over contiguous [T, hs] copies of Q, K, V (the SIMD kernels do the
 // work); the causal mask is applied to the full T x T score block.
-function headSlice(dst: Float32Array, src: Float32Array, b: number, T: number, stride: number, off: number, hs: number): void {
-  for (let t = 0; t < T; t++) {
-    const o = (b * T + t) * stride + off;
-    for (let i = 0; i < hs; i++) dst[t * hs + i] = src[o + i]!;
-  }
-}
 function headAdd(dst: Float32Array, src: Float32Array, b: number, T: number, stride: number, off: number, hs: number): void {
   for (let t = 0; t < T; t++) {
     const o = (b * T + t) * stride + off;
@@ -288,7 +282,7 @@ function attentionForward(out: Float32Array, preatt: Float32Array, att: Float32A
       loadHead(q, k, v, qkv, b, h, T, C, hs);
       const base = (b * NH + h) * T * T;
       causalAttentionHead(y, q, k, v, T, T, hs, preatt.subarray(base, base + T * T), att.subarray(base, base + T * T));
-      for (let t = 0; t < T; t++) out.set(y.subarray(t * hs, (t + 1) * hs), (b * T + t) * C + h * hs);
+      headStore(out, y, b, T, C, h * hs, hs);
     }
   }
 }
