@@ -6,7 +6,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import wabtInit from 'wabt';
-import { defaultThreads, MatmulPool, type SliceFn } from './pool.js';
+import { defaultThreads, MatmulPool, slicesFor, type SliceFn } from './pool.js';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 
@@ -40,8 +40,6 @@ export const wasmAvailable = () => kernel !== undefined;
 /** Why the SIMD kernels are unavailable (undefined when they are available). */
 export const wasmLoadError = () => loadError;
 
-/** Multiply-accumulates (M*N*K) from which a call is split over threads; below it the hand-off costs more than it saves. */
-const THREAD_MIN = 1 << 20;
 let threads = kernel ? defaultThreads() : 1;
 let pool: MatmulPool | undefined;
 
@@ -61,7 +59,8 @@ export async function setMatmulThreads(n: number): Promise<void> {
 }
 
 function call(fn: number, a: number, bt: number, c: number, M: number, K: number, N: number): void {
-  if (threads > 1 && M * N * K >= THREAD_MIN && N >= 16) {
+  // the pool (and its workers) is only made once a call is large enough to split
+  if (threads > 1 && slicesFor(threads, M, K, N) > 1) {
     pool ??= new MatmulPool(kernel!.module, kernel!.mem, EXPORTS, threads);
     pool.run(kernel!.fns, fn, a, bt, c, M, K, N);
   } else kernel!.fns[fn]!(a, bt, c, M, K, N, 0, N);

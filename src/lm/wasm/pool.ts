@@ -47,6 +47,11 @@ for (;;) {
 /** Multiply-accumulates each thread should get at least: below it, waking one more thread costs more than it saves. */
 const MIN_WORK_PER_THREAD = 1 << 19;
 
+/** Slices a call of M*K*N multiply-accumulates over N columns (N a multiple of 8) is split into, with `threads` at hand. */
+export function slicesFor(threads: number, M: number, K: number, N: number): number {
+  return Math.max(1, Math.min(threads, N / 8, Math.floor((M * N * K) / MIN_WORK_PER_THREAD)));
+}
+
 /** How many threads (including the caller's) a pool uses: NLLM_THREADS, else the cores this process may use. */
 export function defaultThreads(): number {
   const env = process.env.NLLM_THREADS;
@@ -81,7 +86,7 @@ export class MatmulPool {
    */
   run(fns: SliceFn[], fn: number, a: number, bt: number, c: number, M: number, K: number, N: number): void {
     const blocks = N / 8;
-    const parts = Math.max(1, Math.min(this.threads, blocks, Math.floor((M * N * K) / MIN_WORK_PER_THREAD)));
+    const parts = slicesFor(this.threads, M, K, N);
     const cut = (p: number) => Math.floor((blocks * p) / parts) * 8;
     const ctl = this.ctrl;
     Atomics.store(ctl, BUSY, parts - 1);
