@@ -12,8 +12,8 @@ import { Rng } from '../src/util/random.js';
 type Put = (k: string, v: string) => void;
 
 async function gflops(put: Put, threads: number): Promise<void> {
-  for (const [kernel, t] of [['js', 1], ['wasm', 1], ['wasm', threads]] as const) {
-    if (kernel === 'wasm' && t === 1 && threads === 1) continue; // measured in the next row
+  const runs: ['js' | 'wasm', number][] = [['js', 1], ['wasm', 1], ...(threads > 1 ? [['wasm', threads] as ['wasm', number]] : [])];
+  for (const [kernel, t] of runs) {
     forceKernel(kernel);
     await setMatmulThreads(t);
     for (const [M, K, N] of [[1024, 768, 768], [1, 768, 3072]] as const) {
