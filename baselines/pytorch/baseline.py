@@ -5,105 +5,22 @@
   python3 baselines/pytorch/baseline.py --random-gpt2-small --random-tokens 65536 --batch 16   (speed/energy only)
 
 Plain torch only. Timing covers whole strided-perplexity passes (repeated until --min-seconds), with one host sync
-per batch of windows. Energy on CUDA, two ways, both measured:
-  - NVML's total-energy counter (nvmlDeviceGetTotalEnergyConsumption, mJ) read before and after: the figure reported;
-  - NVML power samples (nvmlDeviceGetPowerUsage, every --sample-ms) integrated over the run, as a cross-check.
-    On Ampere and newer (except GA100) NVML returns power averaged over the last second, hence runs of >= 5 s by
-    default so the average and the counter converge.
-Idle power is sampled for a second before the run, so the energy above idle is reported too. Nothing is estimated.
+per batch of windows. Energy on CUDA from NVML's total-energy counter, cross-checked by integrated power samples,
+with idle power sampled first (see energy.py). Nothing is estimated.
 """
 import argparse
-import ctypes
 import json
 import os
 import sys
-import threading
 import time
 
 import torch
 
 sys.path.insert(0, os.path.dirname(__file__))
+from energy import Nvml, measure  # noqa: E402
 from nllm_torch import KvCache, Model, greedy, strided_nll, strided_windows  # noqa: E402
 
 DTYPES = {"float32": torch.float32, "bfloat16": torch.bfloat16, "float16": torch.float16}
-
-
-class Nvml:
-    """Minimal NVML through ctypes (no pynvml needed)."""
-
-    def __init__(self, torch_index):
-        self.lib = None
-        for name in ("libnvidia-ml.so.1", "/usr/local/nvidia/lib64/libnvidia-ml.so.1", "/usr/lib/x86_64-linux-gnu/libnvidia-ml.so.1"):
-            try:
-                self.lib = ctypes.CDLL(name)
-                break
-            except OSError:
-                continue
-        if self.lib is None:
-            raise RuntimeError("libnvidia-ml.so.1 not found (the NVIDIA driver's NVML library)")
-        self._check(self.lib.nvmlInit_v2(), "nvmlInit")
-        self.handle = ctypes.c_void_p()
-        self.how = self._find(torch_index)
-
-    def _check(self, rc, what):
-        if rc != 0:
-            self.lib.nvmlErrorString.restype = ctypes.c_char_p
-            raise RuntimeError(f"{what} failed: NVML error {rc} ({self.lib.nvmlErrorString(rc).decode()})")
-
-    def _find(self, torch_index):
-        # NVML enumerates all GPUs in PCI order and ignores CUDA_VISIBLE_DEVICES, so match torch's device by UUID.
-        uuid = getattr(torch.cuda.get_device_properties(torch_index), "uuid", None)
-        if uuid is not None:
-            for s in (str(uuid), "GPU-" + str(uuid)):
-                if self.lib.nvmlDeviceGetHandleByUUID(s.encode(), ctypes.byref(self.handle)) == 0:
-                    return f"by UUID {s}"
-        visible = os.environ.get("CUDA_VISIBLE_DEVICES", "")
-        ids = [v.strip() for v in visible.split(",") if v.strip()]
-        index = int(ids[torch_index]) if ids and all(v.isdigit() for v in ids) else torch_index
-        self._check(self.lib.nvmlDeviceGetHandleByIndex_v2(index, ctypes.byref(self.handle)), "nvmlDeviceGetHandleByIndex")
-        return f"by index {index}" + (" (CUDA_VISIBLE_DEVICES)" if ids else "")
-
-    def energy_mj(self):
-        e = ctypes.c_ulonglong()
-        self._check(self.lib.nvmlDeviceGetTotalEnergyConsumption(self.handle, ctypes.byref(e)), "nvmlDeviceGetTotalEnergyConsumption (needs Volta or newer)")
-        return e.value
-
-    def power_w(self):
-        p = ctypes.c_uint()
-        self._check(self.lib.nvmlDeviceGetPowerUsage(self.handle, ctypes.byref(p)), "nvmlDeviceGetPowerUsage")
-        return p.value / 1000.0
-
-    def name(self):
-        buf = ctypes.create_string_buffer(96)
-        self.lib.nvmlDeviceGetName(self.handle, buf, 96)
-        return buf.value.decode()
-
-
-class PowerSampler(threading.Thread):
-    """Samples NVML power every `period` seconds on a thread; joules() integrates the samples (trapezoid rule)."""
-
-    def __init__(self, nvml, period):
-        super().__init__(daemon=True)
-        self.nvml, self.period, self.samples, self.stop = nvml, period, [], threading.Event()
-
-    def run(self):
-        while not self.stop.is_set():
-            self.samples.append((time.perf_counter(), self.nvml.power_w()))
-            self.stop.wait(self.period)
-
-    def finish(self):
-        self.stop.set()
-        self.join()
-        self.samples.append((time.perf_counter(), self.nvml.power_w()))
-        return self
-
-    def joules(self):
-        s = self.samples
-        return sum((t1 - t0) * (p0 + p1) / 2 for (t0, p0), (t1, p1) in zip(s, s[1:]))
-
-    def mean_w(self):
-        s = self.samples
-        return self.joules() / (s[-1][0] - s[0][0]) if len(s) > 1 and s[-1][0] > s[0][0] else s[0][1]
 
 
 def sync(device):
@@ -166,43 +83,6 @@ def generation(m, ids, args, ctx, out):
     return work, B * N, finish
 
 
-def measure(body, device, min_seconds, nvml, sample_ms):
-    """Runs body() until min_seconds have passed; returns (passes, seconds, energy or None). Idle power is sampled
-    for a second first; energy comes from NVML's counter, or from integrated power samples where it is missing."""
-    idle = None
-    if nvml:
-        idle = PowerSampler(nvml, sample_ms / 1000)
-        idle.start()
-        time.sleep(1.0)
-        idle.finish()
-    sampler = PowerSampler(nvml, sample_ms / 1000) if nvml else None
-    counter = nvml is not None
-    e0 = None
-    if nvml:
-        try:
-            e0 = nvml.energy_mj()
-        except RuntimeError as e:  # e.g. not exposed under a sandboxed driver
-            print(f"{e}; energy from power samples instead", file=sys.stderr)
-            counter = False
-        sampler.start()
-    t0 = time.perf_counter()
-    passes = 0
-    while True:
-        body()
-        sync(device)
-        passes += 1
-        if time.perf_counter() - t0 >= min_seconds:
-            break
-    dt = time.perf_counter() - t0
-    if not nvml:
-        return passes, dt, None
-    e1 = nvml.energy_mj() if counter else None
-    sampler.finish()
-    joules = (e1 - e0) / 1000.0 if counter else sampler.joules()
-    source = "NVML total energy counter" if counter else f"NVML power samples every {sample_ms:g} ms, integrated"
-    return passes, dt, {"joules": joules, "source": f"{source} (measured)", "idle_w": idle.mean_w(), "samples": len(sampler.samples), "sampled_joules": sampler.joules()}
-
-
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--model", help="checkpoint directory (config.json + safetensors)")
@@ -251,7 +131,8 @@ def main():
     if cuda:
         try:
             index = torch.device(args.device).index
-            nvml = Nvml(torch.cuda.current_device() if index is None else index)
+            index = torch.cuda.current_device() if index is None else index
+            nvml = Nvml(getattr(torch.cuda.get_device_properties(index), "uuid", None), index)
         except Exception as e:  # noqa: BLE001
             print(f"NVML unavailable: {e}; no energy figure", file=sys.stderr)
     out = {
@@ -266,7 +147,7 @@ def main():
         work, per_token, finish = scoring(m, ids, args, ctx, stride, out)
     work(warmup=True)
     sync(args.device)
-    passes, dt, energy = measure(lambda: work(warmup=False), args.device, min_seconds, nvml, args.sample_ms)
+    passes, dt, energy = measure(lambda: work(warmup=False), lambda: sync(args.device), min_seconds, nvml, args.sample_ms)
     tokens = per_token * passes
     unit = "generated_token" if args.generate else "token_processed"
     out.update({"passes": passes, "seconds": dt, "tokens": tokens, f"tokens_per_second_{'generated' if args.generate else 'processed'}": tokens / dt})
