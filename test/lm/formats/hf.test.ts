@@ -1,6 +1,6 @@
 // HF checkpoints: GPT-2 / OPT / Llama (GQA, sharded) loaded by the TS forward agree with the independent
 // plain-PyTorch baseline's reference logits; inspect reads headers only; malformed files are rejected clearly.
-import { copyFileSync, cpSync, mkdtempSync, readFileSync, truncateSync, writeFileSync } from 'node:fs';
+import { copyFileSync, cpSync, mkdtempSync, readFileSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -45,6 +45,50 @@ describe('checkpoint formats', () => {
     expect(new Set(info.tensors.map((t) => t.file)).size).toBe(2);
     expect(info.tensors.find((t) => t.name === 'model.layers.1.self_attn.k_proj.weight')!.shape).toEqual([16, 32]);
     expect(info.params).toBe(info.totalBytes / 4);
+  });
+
+  it('inspect reads a Llama-2-13B-shaped checkpoint (26 GB of float16 in 3 shards) without reading its weights', () => {
+    // Llama-2-13b's published config.json; the shards are sparse files: real headers, a full-length data section of
+    // holes, so nothing but the headers is on disk and any read of the weights would be a read of 26 GB of zeros.
+    const hf = { model_type: 'llama', vocab_size: 32000, hidden_size: 5120, intermediate_size: 13824, num_hidden_layers: 40, num_attention_heads: 40, num_key_value_heads: 40, max_position_embeddings: 4096, rms_norm_eps: 1e-5, rope_theta: 10000, hidden_act: 'silu', tie_word_embeddings: false, torch_dtype: 'float16' };
+    const d = 5120, f = 13824, v = 32000;
+    const list: [string, number[]][] = [['model.embed_tokens.weight', [v, d]]];
+    for (let l = 0; l < 40; l++) {
+      const p = `model.layers.${l}.`;
+      for (const m of ['q', 'k', 'v', 'o']) list.push([`${p}self_attn.${m}_proj.weight`, [d, d]]);
+      list.push([`${p}mlp.gate_proj.weight`, [f, d]], [`${p}mlp.up_proj.weight`, [f, d]], [`${p}mlp.down_proj.weight`, [d, f]]);
+      list.push([`${p}input_layernorm.weight`, [d]], [`${p}post_attention_layernorm.weight`, [d]]);
+    }
+    list.push(['model.norm.weight', [d]], ['lm_head.weight', [v, d]]);
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'nllm-13b-'));
+    writeFileSync(path.join(dir, 'config.json'), JSON.stringify(hf));
+    const weightMap: Record<string, string> = {};
+    const shards = [list.slice(0, 121), list.slice(121, 242), list.slice(242)];
+    shards.forEach((ts, i) => {
+      const file = `model-0000${i + 1}-of-00003.safetensors`;
+      const header: Record<string, unknown> = {};
+      let off = 0;
+      for (const [name, shape] of ts) {
+        const bytes = shape.reduce((a, b) => a * b, 1) * 2;
+        header[name] = { dtype: 'F16', shape, data_offsets: [off, off + bytes] };
+        weightMap[name] = file;
+        off += bytes;
+      }
+      const json = Buffer.from(JSON.stringify(header));
+      const len = Buffer.alloc(8);
+      len.writeBigUInt64LE(BigInt(json.length));
+      const p = path.join(dir, file);
+      writeFileSync(p, Buffer.concat([len, json]));
+      truncateSync(p, 8 + json.length + off);
+    });
+    writeFileSync(path.join(dir, 'model.safetensors.index.json'), JSON.stringify({ metadata: {}, weight_map: weightMap }));
+    const info = inspectCheckpoint(dir);
+    rmSync(dir, { recursive: true });
+    expect(info.config).toEqual(expect.objectContaining({ family: 'llama', nLayers: 40, dModel: 5120, nHeads: 40, nKvHeads: 40 }));
+    expect(info.tensors).toHaveLength(40 * 9 + 3);
+    expect(info.params).toBe(13_015_864_320);
+    expect(info.totalBytes).toBe(2 * info.params);
+    expect(info.tensors.find((t) => t.name === 'model.layers.39.mlp.down_proj.weight')).toEqual(expect.objectContaining({ dtype: 'F16', shape: [5120, 13824], file: 'model-00003-of-00003.safetensors' }));
   });
 
   it('safetensors write -> read round-trips exactly, with metadata', () => {
