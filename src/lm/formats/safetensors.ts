@@ -83,10 +83,15 @@ export class SafetensorsFile {
     if (expectShape && (expectShape.length !== t.shape.length || expectShape.some((d, i) => d !== t.shape[i]))) {
       throw new FormatError(this.path, `tensor '${name}' has shape [${t.shape}], expected [${expectShape}]`);
     }
-    const bytes = Buffer.alloc(t.end - t.begin);
-    readSync(this.fd, bytes, 0, bytes.length, this.dataStart + t.begin);
-    const n = bytes.length / DTYPE_BYTES[t.dtype];
+    const n = (t.end - t.begin) / DTYPE_BYTES[t.dtype];
     const out = new Float32Array(n);
+    if (t.dtype === 'F32' && LITTLE_ENDIAN) {
+      // the file's bytes are the array's bytes: read straight into it, no per-element conversion
+      this.readAt(new Uint8Array(out.buffer), t.begin);
+      return out;
+    }
+    const bytes = Buffer.alloc(t.end - t.begin);
+    this.readAt(bytes, t.begin);
     switch (t.dtype) {
       case 'F32':
         for (let i = 0; i < n; i++) out[i] = bytes.readFloatLE(i * 4);
@@ -95,26 +100,51 @@ export class SafetensorsFile {
         for (let i = 0; i < n; i++) out[i] = bytes.readDoubleLE(i * 8);
         break;
       case 'BF16': {
-        const u = new Uint32Array(1);
-        const f = new Float32Array(u.buffer);
-        for (let i = 0; i < n; i++) {
-          u[0] = bytes.readUInt16LE(i * 2) << 16;
-          out[i] = f[0]!;
-        }
+        // bfloat16 is the top half of a float32's bits
+        const bits = new Uint32Array(out.buffer);
+        for (let i = 0; i < n; i++) bits[i] = bytes.readUInt16LE(i * 2) << 16;
         break;
       }
-      case 'F16':
-        for (let i = 0; i < n; i++) out[i] = halfToFloat(bytes.readUInt16LE(i * 2));
+      case 'F16': {
+        const table = halfTable();
+        for (let i = 0; i < n; i++) out[i] = table[bytes.readUInt16LE(i * 2)]!;
         break;
+      }
       default:
         throw new FormatError(this.path, `tensor '${name}' is ${t.dtype}; a float tensor was expected`);
     }
     return out;
   }
 
+  /** Fills `into` from data-section offset `at`, in pieces: one readSync call moves at most 2 GiB - 1. */
+  private readAt(into: Uint8Array, at: number): void {
+    for (let done = 0; done < into.length; ) {
+      const got = readSync(this.fd, into, done, Math.min(into.length - done, READ_CHUNK), this.dataStart + at + done);
+      if (got === 0) throw new FormatError(this.path, `unexpected end of file at byte ${this.dataStart + at + done} (the file shrank while open?)`);
+      done += got;
+    }
+  }
+
   close(): void {
     closeSync(this.fd);
   }
+}
+
+const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
+let READ_CHUNK = 1 << 30;
+/** Tests: a small read piece, so multi-piece reads are exercised without a 2 GiB tensor. */
+export function setReadChunk(bytes: number): void {
+  READ_CHUNK = bytes;
+}
+
+let HALF_TABLE: Float32Array | undefined;
+/** float32 value of every IEEE binary16 bit pattern (256 KiB, built once). */
+export function halfTable(): Float32Array {
+  if (!HALF_TABLE) {
+    HALF_TABLE = new Float32Array(65536);
+    for (let h = 0; h < 65536; h++) HALF_TABLE[h] = halfToFloat(h);
+  }
+  return HALF_TABLE;
 }
 
 function halfToFloat(h: number): number {
