@@ -8,5 +8,6 @@ export default defineConfig({
     pool: 'forks',
     maxWorkers: 2,
     reporters: ['default', './scripts/ci-reporter.ts'],
+    globalSetup: ['./test/global-setup.ts'],
   },
 });
