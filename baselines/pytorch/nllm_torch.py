@@ -233,7 +233,9 @@ def strided_windows(n, ctx, stride):
 def strided_nll(model, ids, ctx, stride, batch=1):
     """Sum of -log p over ids[1:], each token scored once with up to ctx-1 tokens of context (the TS protocol).
     Windows of equal length are run `batch` at a time; the result does not depend on the batch size beyond float
-    rounding. One host sync per batch, so GPU timing measures the model, not Python."""
+    rounding. No host sync inside the loop (the mask is applied by torch.where, not boolean indexing, which would sync
+to size its output), so GPU timing measures the model, not Python; the one sync is float(total) at the end.
+Logits are taken to float32 before log_softmax, so a bfloat16/float16 model is scored in float32."""
     ws = strided_windows(len(ids), ctx, stride)
     dev = model.device
     all_ids = torch.tensor(ids, dtype=torch.long, device=dev)
@@ -246,11 +248,11 @@ def strided_nll(model, ids, ctx, stride, batch=1):
             j += 1
         group = ws[i:j]
         x = torch.stack([all_ids[b:e] for b, e, _ in group])  # [G, size]
-        logp = model.logits(x).log_softmax(-1)[:, :-1]  # predictions for positions 1..size-1
+        logp = model.logits(x).float().log_softmax(-1)[:, :-1]  # predictions for positions 1..size-1
         picked = logp.gather(-1, x[:, 1:].unsqueeze(-1)).squeeze(-1)  # [G, size-1]
         first = torch.tensor([f for _, _, f in group], device=dev)
         keep = torch.arange(size - 1, device=dev)[None, :] >= first[:, None]
-        total -= picked[keep].double().sum()
+        total -= torch.where(keep, picked.double(), 0.0).sum()
         n += sum(size - 1 - f for _, _, f in group)
         i = j
     return float(total), n
