@@ -127,17 +127,21 @@ def main():
     stride = args.stride or max(1, ctx // 2)
     cuda = args.device.startswith("cuda")
     min_seconds = args.min_seconds if args.min_seconds is not None else (5.0 if cuda else 0.0)
-    nvml = None
+    nvml, no_energy = None, "not a CUDA device" if not cuda else None
+    device = args.device
     if cuda:
+        index = torch.device(args.device).index
+        index = torch.cuda.current_device() if index is None else index
+        device += f" ({torch.cuda.get_device_name(index)})"
         try:
-            index = torch.device(args.device).index
-            index = torch.cuda.current_device() if index is None else index
             nvml = Nvml(getattr(torch.cuda.get_device_properties(index), "uuid", None), index)
+            device += f" (NVML {nvml.how})"
         except Exception as e:  # noqa: BLE001
-            print(f"NVML unavailable: {e}; no energy figure", file=sys.stderr)
+            no_energy = f"NVML unavailable: {e}"
+            print(f"{no_energy}; no energy figure", file=sys.stderr)
     out = {
         "model": args.model or "random GPT-2-small-sized (124M, in memory; speed/energy only)",
-        "data": label, "device": args.device + (f" ({nvml.name()}, NVML {nvml.how})" if nvml else ""),
+        "data": label, "device": device,
         "torch": torch.__version__, "dtype": args.dtype, "float32_matmul_precision": torch.get_float32_matmul_precision(),
         "batch": args.batch, "measured": True,
     }
@@ -152,7 +156,9 @@ def main():
     unit = "generated_token" if args.generate else "token_processed"
     out.update({"passes": passes, "seconds": dt, "tokens": tokens, f"tokens_per_second_{'generated' if args.generate else 'processed'}": tokens / dt})
     finish(passes)
-    if energy:
+    if not energy:
+        out["energy_unavailable"] = no_energy
+    else:
         out.update({
             "joules": energy["joules"], f"joules_per_{unit}": energy["joules"] / tokens, "energy_source": energy["source"],
             "mean_power_w": energy["joules"] / dt, "idle_power_w": energy["idle_w"],

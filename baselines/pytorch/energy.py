@@ -35,6 +35,9 @@ class Nvml:
         self._check(self.lib.nvmlInit_v2(), "nvmlInit")
         self.handle = ctypes.c_void_p()
         self.how = self._find(uuid, index)
+        # a driver may expose the device but not its power (some virtualised ones): fail here, before any run, so
+        # the caller reports time without energy instead of losing the run halfway
+        self.power_w()
 
     def _check(self, rc, what):
         if rc != 0:
@@ -61,11 +64,6 @@ class Nvml:
         p = ctypes.c_uint()
         self._check(self.lib.nvmlDeviceGetPowerUsage(self.handle, ctypes.byref(p)), "nvmlDeviceGetPowerUsage")
         return p.value / 1000.0
-
-    def name(self):
-        buf = ctypes.create_string_buffer(96)
-        self._check(self.lib.nvmlDeviceGetName(self.handle, buf, ctypes.c_uint(96)), "nvmlDeviceGetName")
-        return buf.value.decode()
 
 
 class PowerSampler(threading.Thread):

@@ -22,12 +22,21 @@ RUNS=$(mktemp -d)
 } | tee "$OUTDIR/gpu.txt"
 "$PY" -c 'import torch, sys; sys.exit(0 if torch.cuda.is_available() else "no CUDA device: this script measures the GPU baseline only")'
 
+# One failed run (out of memory, a driver refusal) must not cost the others: it is recorded with its error and the
+# script goes on; the exit status says whether any failed.
+FAILED=0
 run() {
   local name=$1
   shift
   echo "== $name"
-  "$PY" baselines/pytorch/baseline.py "$@" --device cuda --min-seconds 5 --out "$RUNS/$name.json" |
-    grep -E '"(loss_per_token|[a-z_]*per_second[a-z_]*|joules[a-z_]*|[a-z_]*power_w)"'
+  if "$PY" baselines/pytorch/baseline.py "$@" --device cuda --min-seconds 5 --out "$RUNS/$name.json" 2>"$RUNS/$name.err" >/dev/null; then
+    grep -E '"(loss_per_token|[a-z_]*per_second[a-z_]*|joules[a-z_]*|[a-z_]*power_w|energy_unavailable)"' "$RUNS/$name.json" || true
+  else
+    FAILED=$((FAILED + 1))
+    "$PY" -c 'import json, sys; json.dump({"failed": True, "error": open(sys.argv[1]).read()[-2000:]}, open(sys.argv[2], "w"))' "$RUNS/$name.err" "$RUNS/$name.json"
+  fi
+  cat "$RUNS/$name.err" >&2
+  rm -f "$RUNS/$name.err"
 }
 
 # scoring (the perplexity protocol) and greedy generation with a KV cache
@@ -47,5 +56,6 @@ import json, os, sys
 runs, out = sys.argv[1], sys.argv[2]
 rows = [dict(json.load(open(os.path.join(runs, f))), run=f[:-5]) for f in sorted(os.listdir(runs))]
 json.dump(rows, open(out, "w"), indent=2)
-print(f"wrote {out}: {len(rows)} runs")
+print(f"wrote {out}: {len(rows)} runs, {sum(1 for r in rows if r.get('failed'))} failed")
 PYEOF
+exit $((FAILED > 0))

@@ -66,7 +66,7 @@ class FakeNvml(unittest.TestCase):
         shutil.rmtree(cls.dir, ignore_errors=True)
 
     def setUp(self):
-        self.env = {k: os.environ.get(k) for k in ("CUDA_VISIBLE_DEVICES", "FAKE_NVML_NO_ENERGY")}
+        self.env = {k: os.environ.get(k) for k in ("CUDA_VISIBLE_DEVICES", "FAKE_NVML_NO_ENERGY", "FAKE_NVML_NO_POWER")}
         for k in self.env:
             os.environ.pop(k, None)
 
@@ -81,7 +81,6 @@ class FakeNvml(unittest.TestCase):
         for given in (UUID1, UUID1[len("GPU-"):]):
             n = Nvml(given, 0, self.lib)
             self.assertEqual(n.how, f"by UUID {UUID1}")
-            self.assertEqual(n.name(), "Fake NVML device 1")
             self.assertEqual(n.power_w(), 300.0)
 
     def test_falls_back_to_the_index_mapped_through_cuda_visible_devices(self):
@@ -98,6 +97,11 @@ class FakeNvml(unittest.TestCase):
             Nvml(None, 7, self.lib)
         with self.assertRaisesRegex(RuntimeError, "libnvidia-ml.so.1 not found"):
             Nvml(None, 0, os.path.join(self.dir, "missing.so"))
+
+    def test_a_device_without_power_readings_is_refused_up_front(self):
+        os.environ["FAKE_NVML_NO_POWER"] = "1"
+        with self.assertRaisesRegex(RuntimeError, r"nvmlDeviceGetPowerUsage failed: NVML error 3 \(Not Supported\)"):
+            Nvml(UUID0, 0, self.lib)
 
     def test_energy_counter_is_read_in_millijoules(self):
         n = Nvml(UUID0, 0, self.lib)
