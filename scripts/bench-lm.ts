@@ -1,7 +1,10 @@
 // LM figures for npm run bench: matmul GFLOP/s (JS and SIMD kernels), dense tokens/s of the reference models
 // and of a GPT-2-small-sized model (124M, random weights generated in memory: speed only, not quality).
-import { existsSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
+import { exportGpt2 } from '../src/lm/formats/gpt2-export.js';
+import { ParamSet, initParams } from '../src/lm/train/gpt2.js';
 import { forceKernel, matmulABt } from '../src/lm/kernels.js';
 import { matmulPrepared, matmulThreads, prepareWeight, releaseWeight, setMatmulThreads } from '../src/lm/wasm/matmul.js';
 import { loadModel } from '../src/lm/load.js';
@@ -71,6 +74,24 @@ export function randomGpt2(rng: Rng): { config: LmConfig; weights: LmWeights } {
   return { config, weights: { tokEmb: tok, posEmb: r(1024 * D), layers, finalNorm: { w: new Float32Array(D).fill(1), b: new Float32Array(D) }, head: tok } };
 }
 
+/** Loading a real-sized checkpoint: a GPT-2-small-shaped model written by our exporter, read back by loadModel. */
+function loadSpeed(put: Put, rng: Rng): void {
+  const p = new ParamSet({ vocabSize: 50257, maxSeq: 1024, nLayers: 12, nHeads: 12, dModel: 768, dFF: 3072, activation: 'gelu' });
+  initParams(p, () => rng.next());
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'nllm-bench-load-'));
+  try {
+    exportGpt2(p, dir);
+    const mb = statSync(path.join(dir, 'model.safetensors')).size / 1e6;
+    const t0 = performance.now();
+    const { lm } = loadModel(dir);
+    const s = (performance.now() - t0) / 1000;
+    lm.release();
+    put(`load GPT-2-small-sized HF checkpoint (${mb.toFixed(0)} MB float32 safetensors, in page cache) into the dense model`, `${s.toFixed(2)} s (${(mb / s).toFixed(0)} MB/s)`);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 export async function benchLm(put: Put): Promise<void> {
   const threads = matmulThreads(); // NLLM_THREADS, else the available cores
   await gflops(put, threads);
@@ -90,6 +111,7 @@ export async function benchLm(put: Put): Promise<void> {
     speed(put, 'stories260K (llama2.c, 0.26M)', lm, 512);
     lm.release();
   }
+  loadSpeed(put, new Rng(125));
   const g = randomGpt2(new Rng(124));
   const big = new DenseLM(g.config, g.weights);
   for (const t of threads > 1 ? [1, threads] : [1]) {
