@@ -23,6 +23,18 @@ from nllm_torch import KvCache, Model, greedy, strided_nll, strided_windows  # n
 DTYPES = {"float32": torch.float32, "bfloat16": torch.bfloat16, "float16": torch.float16}
 
 
+def cpu_blas():
+    """The BLAS libraries this process has loaded (Linux): on Debian, torch's libblas.so.3 is whichever the
+    alternatives system points at (reference BLAS, OpenBLAS, ...), and CPU speed depends on it several times over."""
+    try:
+        with open("/proc/self/maps") as f:
+            libs = {line.split()[-1] for line in f if len(line.split()) >= 6}
+    except OSError:
+        return None
+    found = sorted(os.path.realpath(p) for p in libs if any(k in os.path.basename(p).lower() for k in ("blas", "mkl")))
+    return sorted(set(found)) or None
+
+
 def sync(device):
     if device.startswith("cuda"):
         torch.cuda.synchronize()
@@ -142,7 +154,7 @@ def main():
     out = {
         "model": args.model or "random GPT-2-small-sized (124M, in memory; speed/energy only)",
         "data": label, "device": device,
-        "torch": torch.__version__, "dtype": args.dtype, "float32_matmul_precision": torch.get_float32_matmul_precision(),
+        "torch": torch.__version__, "cpu_threads": torch.get_num_threads(), "cpu_blas": cpu_blas(), "dtype": args.dtype, "float32_matmul_precision": torch.get_float32_matmul_precision(),
         "batch": args.batch, "measured": True,
     }
     if args.generate:
