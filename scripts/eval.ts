@@ -8,7 +8,7 @@ import { readTextSpec } from '../src/lm/data/text-spec.js';
 import { greedy } from '../src/lm/generate.js';
 import { loadModel } from '../src/lm/load.js';
 import { corpusRouge } from '../src/lm/metrics/rouge.js';
-import { perplexity } from '../src/lm/metrics/perplexity.js';
+import { perplexity, textUnits } from '../src/lm/metrics/perplexity.js';
 
 const { values: a } = parseArgs({
   options: {
@@ -33,14 +33,15 @@ if (a.data) {
   const stride = Number(a.stride ?? Math.max(1, context / 2));
   if (a['activation-stats']) lm.activationStats = { total: 0, zeros: 0, nearZero: 0 };
   bar?.start(ids.length, 0, { task: 'perplexity' });
-  const r = perplexity(lm, ids, context, stride, Buffer.byteLength(text), (d) => bar?.update(d));
+  const r = perplexity(lm, ids, context, stride, textUnits(text), (d) => bar?.update(d));
   bar?.stop();
   const out = { model: a.model, dataset: label, tokenizer: tokenizer.name, ...r, measured: 'CPU, this machine, TypeScript dense forward' };
   if (a.json) console.log(JSON.stringify(out, null, 2));
   else {
     console.log(`model ${a.model} on ${label}`);
     console.log(`protocol: ${r.protocol}`);
-    console.log(`tokens scored ${r.tokens}; loss ${r.lossPerToken.toFixed(4)} nats/token; perplexity ${r.perplexity.toFixed(3)}${r.bitsPerByte ? `; ${r.bitsPerByte.toFixed(4)} bits/byte` : ''}`);
+    console.log(`tokens scored ${r.tokens}; loss ${r.lossPerToken.toFixed(4)} nats/token; perplexity ${r.perplexity.toFixed(3)}`);
+    console.log(`per text unit: ${r.bitsPerByte!.toFixed(4)} bits/byte, ${r.bitsPerChar!.toFixed(4)} bits/char, word perplexity ${r.wordPerplexity!.toFixed(2)} (${r.units!.bytes} bytes, ${r.units!.chars} chars, ${r.units!.words} words)`);
     console.log(`speed: ${r.tokensPerSecond.toFixed(0)} tokens/s processed (CPU, measured; ${r.seconds.toFixed(1)} s)`);
     const st = lm.activationStats;
     if (st) console.log(`FFN activations after the nonlinearity: ${((100 * st.zeros) / st.total).toFixed(1)}% exactly zero, ${((100 * st.nearZero) / st.total).toFixed(1)}% with |a| < 0.01 (${st.total} values)`);

@@ -10,6 +10,7 @@ with idle power sampled first (see energy.py). Nothing is estimated.
 """
 import argparse
 import json
+import math
 import os
 import sys
 import time
@@ -40,7 +41,7 @@ def sync(device):
         torch.cuda.synchronize()
 
 
-def scoring(m, ids, args, ctx, stride, out):
+def scoring(m, ids, args, ctx, stride, out, units=None):
     """Strided-perplexity passes over the data: returns (work, tokens processed per pass, finish)."""
     windows = strided_windows(len(ids), ctx, stride)
 
@@ -49,7 +50,10 @@ def scoring(m, ids, args, ctx, stride, out):
             strided_nll(m, ids[: min(len(ids), ctx * args.batch)], ctx, stride, args.batch)
             return
         nll, n = strided_nll(m, ids, ctx, stride, args.batch)
-        out.update({"tokens_scored": n, "loss_per_token": nll / n, "perplexity": float(torch.tensor(nll / n).exp())})
+        out.update({"tokens_scored": n, "loss_per_token": nll / n, "perplexity": math.exp(nll / n)})
+        if units:  # the same per-text-unit normalisations as the TS eval (src/lm/metrics/perplexity.ts)
+            out.update({"units": units, "bits_per_byte": nll / math.log(2) / units["bytes"], "bits_per_char": nll / math.log(2) / units["chars"],
+                        "word_perplexity": math.exp(nll / units["words"])})
 
     out["protocol"] = f"strided windows: context {ctx}, stride {stride}, each token scored once, per-token normalisation"
     return work, sum(e - b for b, e, _ in windows), lambda passes: None
@@ -120,13 +124,17 @@ def main():
     dtype = DTYPES[args.dtype]
     m = Model.random_gpt2(args.device, dtype) if args.random_gpt2_small else Model(args.model, args.device, dtype)
     vocab = m.cfg.get("vocab_size")
+    units = None
     if args.ids_json:
         ids = json.load(open(args.ids_json))
         label = f"token ids from {args.ids_json}"
     elif args.text:
         if vocab != 256:
             sys.exit("--text needs a byte-level model (vocab 256); pass --ids-json for other tokenizers")
-        ids = list(open(args.text, "rb").read())
+        raw = open(args.text, "rb").read()
+        ids = list(raw)
+        text = raw.decode("utf-8", "replace")
+        units = {"bytes": len(raw), "chars": len(text), "words": len(text.split())}
         label = f"bytes of {args.text}"
     elif args.random_tokens:
         ids = torch.randint(0, vocab, (args.random_tokens,), generator=torch.Generator().manual_seed(1)).tolist()
@@ -160,7 +168,7 @@ def main():
     if args.generate:
         work, per_token, finish = generation(m, ids, args, ctx, out)
     else:
-        work, per_token, finish = scoring(m, ids, args, ctx, stride, out)
+        work, per_token, finish = scoring(m, ids, args, ctx, stride, out, units)
     work(warmup=True)
     sync(args.device)
     passes, dt, energy = measure(lambda: work(warmup=False), lambda: sync(args.device), min_seconds, nvml, args.sample_ms)

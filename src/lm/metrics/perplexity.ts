@@ -1,7 +1,9 @@
 // Perplexity with one stated protocol: strided windows of `context` tokens advancing by `stride`; every token
 // after the first is scored exactly once, with up to context-1 tokens of left context (the first window scores
-// all of its tokens; later windows only their last `stride`). Normalised per token; bits per byte when the
-// byte count of the text is given. baselines/pytorch/nllm_torch.py:strided_nll implements the same protocol.
+// all of its tokens; later windows only their last `stride`). Normalised per token, and, when the text is given,
+// per byte, per character and per word (the total NLL over the text's bytes, Unicode code points or
+// whitespace-separated words, as lm-evaluation-harness reports bits_per_byte and word_perplexity), so models with
+// different tokenizers compare. baselines/pytorch/nllm_torch.py:strided_nll implements the same protocol.
 import { logProb } from '../kernels.js';
 import type { DenseLM } from '../model.js';
 
@@ -12,12 +14,30 @@ export interface PerplexityResult {
   /** mean negative log-likelihood per token, nats */
   lossPerToken: number;
   perplexity: number;
+  /** the text's size in the units below, when it was given */
+  units?: TextUnits;
   bitsPerByte?: number;
+  bitsPerChar?: number;
+  /** exp(total NLL / words) */
+  wordPerplexity?: number;
   seconds: number;
   tokensPerSecond: number;
 }
 
-export function perplexity(lm: DenseLM, ids: readonly number[], context: number, stride: number, bytes?: number, onProgress?: (done: number, total: number) => void): PerplexityResult {
+export interface TextUnits {
+  bytes: number;
+  chars: number;
+  words: number;
+}
+
+/** UTF-8 bytes, code points, and whitespace-separated words of a text. */
+export function textUnits(text: string): TextUnits {
+  let chars = 0;
+  for (const _ of text) chars++;
+  return { bytes: Buffer.byteLength(text, 'utf8'), chars, words: text.split(/\s+/).filter((w) => w.length > 0).length };
+}
+
+export function perplexity(lm: DenseLM, ids: readonly number[], context: number, stride: number, units?: TextUnits, onProgress?: (done: number, total: number) => void): PerplexityResult {
   if (stride < 1 || stride > context) throw new RangeError(`stride must be in 1..context (${context}), got ${stride}`);
   const V = lm.config.vocabSize;
   const t0 = performance.now();
@@ -41,12 +61,15 @@ export function perplexity(lm: DenseLM, ids: readonly number[], context: number,
   }
   const seconds = (performance.now() - t0) / 1000;
   return {
-    protocol: `strided windows: context ${context}, stride ${stride}, each token scored once, per-token normalisation`,
+    protocol: `strided windows: context ${context}, stride ${stride}, each token scored once, per-token normalisation${units ? '; also per byte, char and word of the text' : ''}`,
     tokens: n,
     nll,
     lossPerToken: nll / n,
     perplexity: Math.exp(nll / n),
-    bitsPerByte: bytes ? nll / Math.LN2 / bytes : undefined,
+    units,
+    bitsPerByte: units ? nll / Math.LN2 / units.bytes : undefined,
+    bitsPerChar: units ? nll / Math.LN2 / units.chars : undefined,
+    wordPerplexity: units ? Math.exp(nll / units.words) : undefined,
     seconds,
     tokensPerSecond: evaluated / seconds,
   };
