@@ -1,10 +1,10 @@
-// npm run eval -- --model PATH --data sotu:test | sotu:validation | wikitext:FILE | text:FILE [--context N] [--stride N] [--limit-bytes N]
+// npm run eval -- --model PATH --data sotu:test | sotu:validation | wikitext:FILE | wikitext-detok:FILE | text:FILE [--context N] [--stride N] [--limit-bytes N]
 // npm run eval -- --model PATH --cnndm FILE [--max-examples N] [--summary-tokens N]
 // Perplexity (strided protocol, stated in the output) and CPU tokens/s of the dense TS baseline; ROUGE of summaries.
 import { parseArgs } from 'node:util';
 import cliProgress from 'cli-progress';
 import { readCnnDm } from '../src/lm/data/cnndm.js';
-import { readTextSpec } from '../src/lm/data/text-spec.js';
+import { readTextSpec, TEXT_SPEC_USAGE } from '../src/lm/data/text-spec.js';
 import { greedy } from '../src/lm/generate.js';
 import { loadModel } from '../src/lm/load.js';
 import { corpusRouge } from '../src/lm/metrics/rouge.js';
@@ -17,7 +17,7 @@ const { values: a } = parseArgs({
   },
 });
 if (!a.model || (!a.data && !a.cnndm)) {
-  console.error('usage: npm run eval -- --model PATH --data sotu:test|wikitext:FILE|text:FILE  (or --cnndm FILE)');
+  console.error(`usage: npm run eval -- --model PATH --data SPEC  (SPEC: ${TEXT_SPEC_USAGE})  or  --cnndm FILE`);
   process.exit(2);
 }
 const { lm, tokenizer } = loadModel(a.model);
@@ -25,15 +25,13 @@ if (!tokenizer) throw new Error(`${a.model}: no tokenizer for this model; text e
 const bar = process.stdout.isTTY ? new cliProgress.SingleBar({ format: '{task} |{bar}| {percentage}% | eta {eta_formatted}' }, cliProgress.Presets.shades_classic) : undefined;
 
 if (a.data) {
-  const { label, ...named } = readTextSpec(a.data);
-  let text = named.text;
-  if (a['limit-bytes']) text = text.slice(0, Number(a['limit-bytes']));
+  const { label, text, unitsText } = readTextSpec(a.data, a['limit-bytes'] === undefined ? undefined : Number(a['limit-bytes']));
   const ids = tokenizer.encode(text);
   const context = Number(a.context ?? lm.config.maxSeq);
   const stride = Number(a.stride ?? Math.max(1, context / 2));
   if (a['activation-stats']) lm.activationStats = { total: 0, zeros: 0, nearZero: 0 };
   bar?.start(ids.length, 0, { task: 'perplexity' });
-  const r = perplexity(lm, ids, context, stride, textUnits(text), (d) => bar?.update(d));
+  const r = perplexity(lm, ids, context, stride, textUnits(unitsText), (d) => bar?.update(d));
   bar?.stop();
   const out = { model: a.model, dataset: label, tokenizer: tokenizer.name, ...r, measured: 'CPU, this machine, TypeScript dense forward' };
   if (a.json) console.log(JSON.stringify(out, null, 2));

@@ -1,10 +1,10 @@
 // Dataset readers on small fixtures the project wrote (labelled as such), and the SOTU corpus split.
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { readCnnDm } from '../../../src/lm/data/cnndm.js';
-import { DatasetError, readWikitextRaw } from '../../../src/lm/data/wikitext.js';
+import { DatasetError, detokenizeWikitext, readWikitextRaw } from '../../../src/lm/data/wikitext.js';
 import { loadSotu, splitOf, sotuSplit } from '../../../src/lm/data/sotu.js';
 import { PROJECT_ROOT } from '../../../src/hdl/srcloc.js';
 import { readTextSpec } from '../../../src/lm/data/text-spec.js';
@@ -59,6 +59,21 @@ describe('State of the Union corpus', () => {
   });
 });
 
+describe('WikiText detokeniser', () => {
+  it('matches the Megatron-LM / lm-evaluation-harness rules on a sample using every rule', () => {
+    // expected output: lm-evaluation-harness's wikitext_detokenizer (preprocess_wikitext.py) run on the sample (see README)
+    const raw = readFileSync(path.join(FX, 'wiki.detok-sample.raw'), 'utf8');
+    expect(detokenizeWikitext(raw)).toBe(readFileSync(path.join(FX, 'wiki.detok-sample.expected.txt'), 'utf8'));
+  });
+  it('applies the rules in order, quirks included', () => {
+    // expected values checked against the harness's Python function
+    expect(detokenizeWikitext(' 1 @,@ 000 @.@ 5 km ( approx . ) ')).toBe(' 1,000.5 km (approx.) ');
+    expect(detokenizeWikitext(" = = A = = \n")).toBe(' == A ==\n');
+    expect(detokenizeWikitext("the years ' end")).toBe("the years' end"); // "s '" rule; one quote, so no pair rule
+    expect(detokenizeWikitext("the 1990s ' designs used ' 9 '")).toBe("the 1990s'designs used' 9 '"); // quotes pair up wrongly, as in the original
+  });
+});
+
 describe('text specs (npm run eval / export-text)', () => {
   it('names the SOTU split and returns exactly that split', () => {
     const r = readTextSpec('sotu:validation');
@@ -69,10 +84,26 @@ describe('text specs (npm run eval / export-text)', () => {
     const dir = mkdtempSync(path.join(os.tmpdir(), 'spec-'));
     const f = path.join(dir, 'a.txt');
     writeFileSync(f, 'héllo\n');
-    expect(readTextSpec(`text:${f}`)).toEqual({ text: 'héllo\n', label: `text file ${f}` });
+    expect(readTextSpec(`text:${f}`)).toEqual({ text: 'héllo\n', label: `text file ${f}`, unitsText: 'héllo\n' });
     expect(readTextSpec(`wikitext:${path.join(PROJECT_ROOT, 'test/fixtures/data/wiki.test.raw')}`).text.length).toBeGreaterThan(0);
   });
-  it.each([['sotu:dev', /sotu:SPLIT needs a split of train, validation, test; got 'dev'/], ['text:', /sotu:SPLIT, wikitext:FILE or text:FILE; got 'text:'/], ['books', /got 'books'/]])('rejects %s', (spec, msg) => {
+  it('cuts at a byte limit on a character boundary', () => {
+    const f = tmp('b.txt', 'aé€x');
+    // a: 1 byte, é: 2, €: 3, x: 1
+    expect([1, 2, 3, 4, 5, 6, 7].map((n) => readTextSpec(`text:${f}`, n).text)).toEqual(['a', 'a', 'aé', 'aé', 'aé', 'aé€', 'aé€x']);
+    expect(() => readTextSpec(`text:${f}`, 0)).toThrow(/byte limit must be a positive integer, got 0/);
+  });
+  it('wikitext-detok: scores the detokenised text and counts units on the raw one', () => {
+    const raw = path.join(FX, 'wiki.detok-sample.raw');
+    const r = readTextSpec(`wikitext-detok:${raw}`);
+    expect(r.text).toBe(readFileSync(path.join(FX, 'wiki.detok-sample.expected.txt'), 'utf8'));
+    expect(r.unitsText).toBe(readFileSync(raw, 'utf8'));
+    expect(r.label).toMatch(/detokenised .*units counted on the raw text/);
+    const cut = readTextSpec(`wikitext-detok:${raw}`, 60);
+    expect(cut.unitsText).toBe(readFileSync(raw, 'utf8').slice(0, 60));
+    expect(cut.text).toBe(detokenizeWikitext(cut.unitsText));
+  });
+  it.each([['sotu:dev', /sotu:SPLIT needs a split of train, validation, test; got 'dev'/], ['text:', /wikitext:FILE, wikitext-detok:FILE or text:FILE; got 'text:'/], ['books', /got 'books'/]])('rejects %s', (spec, msg) => {
     expect(() => readTextSpec(spec)).toThrow(msg);
   });
 });
