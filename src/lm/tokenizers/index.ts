@@ -4,6 +4,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { Tokenizer } from '@huggingface/tokenizers';
 import * as r50k from 'gpt-tokenizer/encoding/r50k_base';
+import { FormatError } from '../formats/safetensors.js';
 
 export interface TextTokenizer {
   readonly name: string;
@@ -48,7 +49,7 @@ export class HfTokenizer implements TextTokenizer {
     try {
       json = JSON.parse(readFileSync(f, 'utf8')) as object;
     } catch (e) {
-      throw new Error(`${f}: cannot read tokenizer (${(e as Error).message})`);
+      throw new FormatError(f, `cannot read tokenizer (${(e as Error).message})`);
     }
     const cf = path.join(dir, 'tokenizer_config.json');
     const config = existsSync(cf) ? (JSON.parse(readFileSync(cf, 'utf8')) as object) : {};
@@ -68,5 +69,5 @@ export function loadTokenizer(dir: string, vocabSize: number): TextTokenizer {
   if (existsSync(path.join(dir, 'tokenizer.json'))) return new HfTokenizer(dir);
   if (vocabSize === 256) return new BytesTokenizer();
   if (vocabSize === 50257) return new Gpt2Tokenizer();
-  throw new Error(`${dir}: no tokenizer.json, and vocabulary size ${vocabSize} matches neither bytes (256) nor GPT-2 BPE (50257)`);
+  throw new FormatError(dir, `no tokenizer.json, and vocabulary size ${vocabSize} matches neither bytes (256) nor GPT-2 BPE (50257)`);
 }
