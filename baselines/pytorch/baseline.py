@@ -121,6 +121,8 @@ def main():
         sys.exit("give exactly one of --model DIR or --random-gpt2-small")
     if args.batch < 1:
         sys.exit(f"--batch must be >= 1, got {args.batch}")
+    if args.model and not os.path.isfile(os.path.join(args.model, "config.json")):
+        sys.exit(f"{args.model}: no config.json there (give a Hugging Face checkpoint folder)")
     dtype = DTYPES[args.dtype]
     m = Model.random_gpt2(args.device, dtype) if args.random_gpt2_small else Model(args.model, args.device, dtype)
     vocab = m.cfg.get("vocab_size")
@@ -143,8 +145,13 @@ def main():
         sys.exit("give --text, --ids-json or --random-tokens")
     if ids and max(ids) >= vocab:
         sys.exit(f"token id {max(ids)} is out of range for vocab_size {vocab}")
-    ctx = args.context or m.cfg.get("n_positions") or m.cfg.get("max_position_embeddings")
-    stride = args.stride or max(1, ctx // 2)
+    positions = m.cfg.get("n_positions") or m.cfg.get("max_position_embeddings")
+    ctx = positions if args.context is None else args.context
+    if not 2 <= ctx <= positions:
+        sys.exit(f"--context must be from 2 to {positions} (the model's positions), got {ctx}")
+    stride = max(1, ctx // 2) if args.stride is None else args.stride
+    if not 1 <= stride <= ctx:
+        sys.exit(f"--stride must be from 1 to the context ({ctx}), got {stride}")
     cuda = args.device.startswith("cuda")
     min_seconds = args.min_seconds if args.min_seconds is not None else (5.0 if cuda else 0.0)
     nvml, no_energy = None, "not a CUDA device" if not cuda else None
