@@ -110,6 +110,8 @@ def main():
     ap.add_argument("--stride", type=int)
     ap.add_argument("--batch", type=int, default=1, help="windows per forward pass (default 1)")
     ap.add_argument("--dtype", choices=list(DTYPES), default="float32")
+    ap.add_argument("--attention", choices=["auto", "fused", "manual"], default="auto",
+                    help="auto (default): torch's fused scaled_dot_product_attention where it exists and agrees with the manual formula, else manual")
     ap.add_argument("--generate", type=int, metavar="N", help="measure greedy generation of N new tokens per prompt instead of scoring")
     ap.add_argument("--prompt-len", type=int, default=64, help="with --generate: prompt length in tokens (default 64)")
     ap.add_argument("--min-seconds", type=float, help="repeat the pass until this long (default 5 on CUDA, 0 on CPU)")
@@ -124,7 +126,7 @@ def main():
     if args.model and not os.path.isfile(os.path.join(args.model, "config.json")):
         sys.exit(f"{args.model}: no config.json there (give a Hugging Face checkpoint folder)")
     dtype = DTYPES[args.dtype]
-    m = Model.random_gpt2(args.device, dtype) if args.random_gpt2_small else Model(args.model, args.device, dtype)
+    m = Model.random_gpt2(args.device, dtype, attention=args.attention) if args.random_gpt2_small else Model(args.model, args.device, dtype, attention=args.attention)
     vocab = m.cfg.get("vocab_size")
     units = None
     if args.ids_json:
@@ -169,7 +171,7 @@ def main():
     out = {
         "model": args.model or "random GPT-2-small-sized (124M, in memory; speed/energy only)",
         "data": label, "device": device,
-        "torch": torch.__version__, "cpu_threads": torch.get_num_threads(), "cpu_blas": cpu_blas(), "dtype": args.dtype, "float32_matmul_precision": torch.get_float32_matmul_precision(),
+        "torch": torch.__version__, "cpu_threads": torch.get_num_threads(), "cpu_blas": cpu_blas(), "dtype": args.dtype, "attention": m.attention, "float32_matmul_precision": torch.get_float32_matmul_precision(),
         "batch": args.batch, "measured": True,
     }
     if args.generate:

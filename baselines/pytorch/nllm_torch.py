@@ -61,6 +61,48 @@ def causal_attention(q, k, v):
     return att @ v
 
 
+SDPA = getattr(torch.nn.functional, "scaled_dot_product_attention", None)  # torch >= 2.0
+
+
+def fused_causal_attention(q, k, v):
+    """The same attention through torch's fused kernel (FlashAttention / memory-efficient on CUDA), as deployed
+    models run it. is_causal aligns the mask to the top left, which is right only when S == T; a single query
+    (decode) sees every cached position; a chunk (S < T) gets the bottom-right mask explicitly."""
+    S, T = q.shape[-2], k.shape[-2]
+    if S == T:
+        return SDPA(q, k, v, is_causal=True)
+    if S == 1:
+        return SDPA(q, k, v)
+    keep = ~torch.triu(torch.ones(S, T, dtype=torch.bool, device=q.device), 1 + T - S)
+    return SDPA(q, k, v, attn_mask=keep)
+
+
+def pick_attention(choice, device, dtype):
+    """'manual' (the reference: the formula as written), 'fused' (torch's scaled_dot_product_attention), or 'auto':
+    fused where this torch has it and it agrees with the manual one here (checked on prefill, decode and chunk
+    shapes), else manual. Returns (function, description)."""
+    if choice == "manual":
+        return causal_attention, "manual (matmul, mask, softmax, matmul)"
+    if SDPA is None:
+        if choice == "fused":
+            raise RuntimeError(f"torch {torch.__version__} has no scaled_dot_product_attention (needs torch >= 2.0)")
+        return causal_attention, f"manual (torch {torch.__version__} has no fused attention)"
+    g = torch.Generator(device="cpu").manual_seed(0)
+    tol = 1e-4 if dtype == torch.float32 else 3e-2
+    for S, T in ((16, 16), (1, 16), (5, 16)):
+        q, k, v = (torch.randn(2, 4, n, 32, generator=g).to(device=device, dtype=dtype) for n in (S, T, T))
+        try:
+            err = (fused_causal_attention(q, k, v).float() - causal_attention(q, k, v).float()).abs().max().item()
+            why = f"differs from the manual one by {err:.3g} at S={S}, T={T}" if not err <= tol else None
+        except RuntimeError as e:
+            why = f"failed at S={S}, T={T}: {e}"
+        if why:
+            if choice == "fused":
+                raise RuntimeError(f"fused attention {why} on {device}")
+            return causal_attention, f"manual (fused attention {why})"
+    return fused_causal_attention, "fused (torch scaled_dot_product_attention; agrees with manual to within " + f"{tol:g})"
+
+
 def gelu_new(x):
     return 0.5 * x * (1.0 + torch.tanh(math.sqrt(2.0 / math.pi) * (x + 0.044715 * x.pow(3))))
 
@@ -86,7 +128,7 @@ class Model:
     """dtype: the weights' and activations' dtype (float32 by default; bfloat16/float16 for a realistic GPU baseline).
     Logits are returned as float32 either way."""
 
-    def __init__(self, d, device="cpu", dtype=torch.float32, tensors=None, cfg=None):
+    def __init__(self, d, device="cpu", dtype=torch.float32, tensors=None, cfg=None, attention="manual"):
         if tensors is None:
             cfg, tensors = load_checkpoint(d)
         self.cfg = cfg
@@ -94,9 +136,10 @@ class Model:
         self.type = self.cfg["model_type"]
         self.device = device
         self.dtype = dtype
+        self.attend, self.attention = pick_attention(attention, device, dtype)
 
     @classmethod
-    def random_gpt2(cls, device="cpu", dtype=torch.float32, seed=124, n_layer=12, n_embd=768, n_head=12, vocab=50257, n_positions=1024):
+    def random_gpt2(cls, device="cpu", dtype=torch.float32, seed=124, n_layer=12, n_embd=768, n_head=12, vocab=50257, n_positions=1024, attention="manual"):
         """A GPT-2-small-sized model with random weights, built in memory: for speed and energy only, not quality.
         Same shapes as the TS bench's random 124M model."""
         g = torch.Generator(device="cpu").manual_seed(seed)
@@ -113,7 +156,7 @@ class Model:
                 p + "mlp.c_proj.weight": r(4 * D, D), p + "mlp.c_proj.bias": torch.zeros(D),
             })
         cfg = {"model_type": "gpt2", "n_layer": n_layer, "n_embd": D, "n_head": n_head, "vocab_size": vocab, "n_positions": n_positions, "activation_function": "gelu_new"}
-        return cls(None, device, dtype, tensors=t, cfg=cfg)
+        return cls(None, device, dtype, tensors=t, cfg=cfg, attention=attention)
 
     def g(self, *names):
         for n in names:
@@ -149,7 +192,7 @@ class Model:
             q, k, v = qkv.split(D, -1)
             sh = lambda z: z.view(B, T, H, D // H).transpose(1, 2)
             k, v = kv.append(l, sh(k), sh(v))
-            a = causal_attention(sh(q), k, v).transpose(1, 2).reshape(B, T, D)
+            a = self.attend(sh(q), k, v).transpose(1, 2).reshape(B, T, D)
             x = x + a @ P(p + "attn.c_proj.weight") + P(p + "attn.c_proj.bias")
             h = layer_norm(x, P(p + "ln_2.weight"), P(p + "ln_2.bias"), eps)
             h = act(h @ P(p + "mlp.c_fc.weight") + P(p + "mlp.c_fc.bias"))
@@ -172,7 +215,7 @@ class Model:
             h = layer_norm(x, P(p + "self_attn_layer_norm.weight"), P(p + "self_attn_layer_norm.bias"), 1e-5)
             sh = lambda z: z.view(B, T, H, D // H).transpose(1, 2)
             k, v = kv.append(l, sh(lin(h, p + "self_attn.k_proj")), sh(lin(h, p + "self_attn.v_proj")))
-            a = causal_attention(sh(lin(h, p + "self_attn.q_proj")), k, v)
+            a = self.attend(sh(lin(h, p + "self_attn.q_proj")), k, v)
             x = x + lin(a.transpose(1, 2).reshape(B, T, D), p + "self_attn.out_proj")
             h = layer_norm(x, P(p + "final_layer_norm.weight"), P(p + "final_layer_norm.bias"), 1e-5)
             x = x + lin(act(lin(h, p + "fc1")), p + "fc2")
@@ -208,7 +251,7 @@ class Model:
             k, v = kv.append(l, k, v)  # cached with KV heads; expanded to H heads for the product
             k = k.repeat_interleave(H // KV, 1)
             v = v.repeat_interleave(H // KV, 1)
-            a = causal_attention(q, k, v).transpose(1, 2).reshape(B, T, D)
+            a = self.attend(q, k, v).transpose(1, 2).reshape(B, T, D)
             x = x + a @ P(p + "self_attn.o_proj.weight").T
             h = rms_norm(x, P(p + "post_attention_layernorm.weight"), eps)
             x = x + (torch.nn.functional.silu(h @ P(p + "mlp.gate_proj.weight").T) * (h @ P(p + "mlp.up_proj.weight").T)) @ P(p + "mlp.down_proj.weight").T

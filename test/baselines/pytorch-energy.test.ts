@@ -7,7 +7,7 @@ import { expect, it } from 'vitest';
 import { PROJECT_ROOT } from '../../src/hdl/srcloc.js';
 
 it('energy.py: NVML binding, counter and sampled energy, fallbacks (python unittest)', async () => {
-  const r = await execa('python3', ['-m', 'unittest', 'discover', '-s', path.join('baselines', 'pytorch', 'tests'), '-v'], {
+  const r = await execa('python3', ['-m', 'unittest', 'discover', '-s', path.join('baselines', 'pytorch', 'tests'), '-p', 'test_energy.py', '-v'], {
     cwd: PROJECT_ROOT,
     reject: false,
     all: true,
