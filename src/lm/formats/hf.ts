@@ -34,6 +34,8 @@ export function configFromHf(cfg: Json, file = 'config.json'): LmConfig {
     const d = num(cfg, file, 'n_embd');
     const act = opt<string>(cfg, 'activation_function', 'gelu_new');
     if (!['gelu_new', 'gelu', 'relu', 'gelu_pytorch_tanh'].includes(act)) throw new FormatError(file, `activation_function '${act}' is not supported`);
+    if (cfg.scale_attn_by_inverse_layer_idx === true) throw new FormatError(file, 'scale_attn_by_inverse_layer_idx = true is not supported');
+    if (cfg.scale_attn_weights === false) throw new FormatError(file, 'scale_attn_weights = false is not supported');
     return {
       family: 'gpt2', vocabSize: num(cfg, file, 'vocab_size'), dModel: d, nLayers: num(cfg, file, 'n_layer'), nHeads: num(cfg, file, 'n_head'), nKvHeads: num(cfg, file, 'n_head'),
       dFF: opt(cfg, 'n_inner', 4 * d), maxSeq: num(cfg, file, 'n_positions', 'n_ctx'), norm: 'layernorm', normEps: opt(cfg, 'layer_norm_epsilon', 1e-5),
@@ -52,7 +54,10 @@ export function configFromHf(cfg: Json, file = 'config.json'): LmConfig {
   }
   if (type === 'llama' || type === 'mistral') {
     if (cfg.rope_scaling) throw new FormatError(file, `rope_scaling ${JSON.stringify(cfg.rope_scaling)} is not supported`);
+    for (const k of ['attention_bias', 'mlp_bias']) if (cfg[k] === true) throw new FormatError(file, `${k} = true is not supported (the Llama forward has no biases)`);
     const heads = num(cfg, file, 'num_attention_heads');
+    const hd = opt<number | null>(cfg, 'head_dim', null);
+    if (hd !== null && hd * heads !== num(cfg, file, 'hidden_size')) throw new FormatError(file, `head_dim ${hd} x ${heads} heads != hidden_size ${String(cfg.hidden_size)} is not supported`);
     return {
       family: 'llama', vocabSize: num(cfg, file, 'vocab_size'), dModel: num(cfg, file, 'hidden_size'), nLayers: num(cfg, file, 'num_hidden_layers'), nHeads: heads,
       nKvHeads: opt(cfg, 'num_key_value_heads', heads), dFF: num(cfg, file, 'intermediate_size'), maxSeq: num(cfg, file, 'max_position_embeddings'), norm: 'rmsnorm',
@@ -102,9 +107,12 @@ class Shards {
     const f = this.where.get(name)!;
     return { ...this.open(f).info(name), file: f };
   }
+  /** tensors read so far, to find the ones a load left unread */
+  readonly used = new Set<string>();
   get(name: string, shape: number[]): Float32Array {
     const f = this.where.get(name);
     if (!f) throw new FormatError(this.dir, `missing tensor '${name}' (expected shape [${shape}])`);
+    this.used.add(name);
     return this.open(f).float32(name, shape);
   }
   close(): void {
@@ -163,9 +171,24 @@ export function loadHf(dir: string): { config: LmConfig; weights: LmWeights } {
   const config = configFromHf(readConfig(dir), path.join(dir, 'config.json'));
   const s = new Shards(dir);
   try {
-    return { config, weights: loadWeights(config, s) };
+    const weights = loadWeights(config, s);
+    refuseUnread(config, s);
+    return { config, weights };
   } finally {
     s.close();
+  }
+}
+
+// Tensors a checkpoint may hold that are not parameters: GPT-2's causal-mask buffers, Llama's RoPE frequencies.
+const BUFFERS = [/(^|\.)attn\.(masked_)?bias$/, /\.rotary_emb\.inv_freq$/];
+
+/** A tensor the forward never reads means the checkpoint has a part this loader does not model (a bias, a
+ *  projection): computing without it would give wrong logits silently, so the load is refused, naming it. */
+function refuseUnread(c: LmConfig, s: Shards): void {
+  const unread = [...s.where.keys()].filter((n) => !s.used.has(n) && !BUFFERS.some((b) => b.test(n)) && !(c.tiedHead && n === 'lm_head.weight'));
+  if (unread.length) {
+    const more = unread.length > 5 ? ` and ${unread.length - 5} more` : '';
+    throw new FormatError(s.dir, `holds ${unread.length} tensor(s) the ${c.family} forward does not use: ${unread.slice(0, 5).join(', ')}${more}; this variant (e.g. attention or MLP biases) is not supported, and ignoring them would give wrong logits`);
   }
 }
 

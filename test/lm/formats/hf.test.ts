@@ -133,4 +133,36 @@ describe('checkpoint formats', () => {
     expect(() => loadHf(d5)).toThrow(/model_type 'bloom' is not supported/);
     void copyFileSync;
   });
+
+  it('refuses a checkpoint with tensors the forward would ignore, naming them (e.g. Llama attention biases)', () => {
+    // llama-tiny's shards merged into one file, plus q_proj biases as a Llama variant with attention_bias has them
+    const src = inspectCheckpoint(fixture('llama-tiny'));
+    const all = new Map<string, { shape: number[]; data: Float32Array }>();
+    for (const f of new Set(src.tensors.map((t) => t.file))) {
+      const st = new SafetensorsFile(path.join(fixture('llama-tiny'), f));
+      for (const n of st.tensors.keys()) all.set(n, { shape: st.info(n).shape, data: st.float32(n) });
+      st.close();
+    }
+    const d = mkdtempSync(path.join(os.tmpdir(), 'nllm-hf-'));
+    copyFileSync(path.join(fixture('llama-tiny'), 'config.json'), path.join(d, 'config.json'));
+    writeSafetensors(path.join(d, 'model.safetensors'), all);
+    expect(() => loadHf(d)).not.toThrow(); // the merged copy loads
+    for (const l of [0, 1]) all.set(`model.layers.${l}.self_attn.q_proj.bias`, { shape: [32], data: new Float32Array(32).fill(0.5) });
+    all.set('model.layers.0.self_attn.rotary_emb.inv_freq', { shape: [4], data: new Float32Array(4) }); // a buffer: allowed
+    writeSafetensors(path.join(d, 'model.safetensors'), all);
+    expect(() => loadHf(d)).toThrow(/holds 2 tensor\(s\) the llama forward does not use: model\.layers\.0\.self_attn\.q_proj\.bias, model\.layers\.1\.self_attn\.q_proj\.bias; .*wrong logits/);
+  });
+
+  it.each([
+    ['llama-tiny', { attention_bias: true }, /attention_bias = true is not supported/],
+    ['llama-tiny', { mlp_bias: true }, /mlp_bias = true is not supported/],
+    ['llama-tiny', { head_dim: 16 }, /head_dim 16 x 4 heads != hidden_size 32/],
+    ['llama-tiny', { rope_scaling: { rope_type: 'llama3', factor: 8 } }, /rope_scaling .* is not supported/],
+    ['gpt2-tiny', { scale_attn_by_inverse_layer_idx: true }, /scale_attn_by_inverse_layer_idx = true is not supported/],
+  ])('refuses config variants the forward does not compute: %s %j', (name, extra, msg) => {
+    const d = tempCopy(name);
+    const cfg = JSON.parse(readFileSync(path.join(d, 'config.json'), 'utf8'));
+    writeFileSync(path.join(d, 'config.json'), JSON.stringify({ ...cfg, ...extra }));
+    expect(() => loadHf(d)).toThrow(msg);
+  });
 });
