@@ -19,21 +19,9 @@ import torch
 
 sys.path.insert(0, os.path.dirname(__file__))
 from energy import Nvml, measure  # noqa: E402
-from nllm_torch import KvCache, Model, greedy, strided_nll, strided_windows  # noqa: E402
+from nllm_torch import KvCache, Model, cpu_blas, greedy, strided_nll, strided_windows  # noqa: E402
 
 DTYPES = {"float32": torch.float32, "bfloat16": torch.bfloat16, "float16": torch.float16}
-
-
-def cpu_blas():
-    """The BLAS libraries this process has loaded (Linux): on Debian, torch's libblas.so.3 is whichever the
-    alternatives system points at (reference BLAS, OpenBLAS, ...), and CPU speed depends on it several times over."""
-    try:
-        with open("/proc/self/maps") as f:
-            libs = {line.split()[-1] for line in f if len(line.split()) >= 6}
-    except OSError:
-        return None
-    found = sorted(os.path.realpath(p) for p in libs if any(k in os.path.basename(p).lower() for k in ("blas", "mkl")))
-    return sorted(set(found)) or None
 
 
 def sync(device):

@@ -52,6 +52,18 @@ def rms_norm(x, w, eps):
     return w * (x * torch.rsqrt(x.pow(2).mean(-1, keepdim=True) + eps))
 
 
+def cpu_blas():
+    """The BLAS libraries this process has loaded (Linux): on Debian, torch's libblas.so.3 is whichever the
+    alternatives system points at (reference BLAS, OpenBLAS, ...), and CPU speed depends on it several times over."""
+    try:
+        with open("/proc/self/maps") as f:
+            libs = {line.split()[-1] for line in f if len(line.split()) >= 6}
+    except OSError:
+        return None
+    found = sorted(os.path.realpath(p) for p in libs if any(k in os.path.basename(p).lower() for k in ("blas", "mkl")))
+    return sorted(set(found)) or None
+
+
 def causal_attention(q, k, v):
     # q: [B, H, S, hd] at the last S of T positions; k, v: [B, H, T, hd]
     S, T = q.shape[-2], k.shape[-2]
@@ -108,6 +120,25 @@ def gelu_new(x):
 
 
 ACT = {"gelu_new": gelu_new, "gelu_pytorch_tanh": gelu_new, "gelu": torch.nn.functional.gelu, "relu": torch.relu, "silu": torch.nn.functional.silu}
+
+
+def rope_inv_freq(hd, theta, scaling, device):
+    """theta^(-2i/hd) per rotated pair, then HF rope_scaling: 'linear' divides by factor; 'llama3' keeps wavelengths
+    under original_max_position_embeddings / high_freq_factor, divides those over .../low_freq_factor by factor,
+    and blends linearly (in original context / wavelength) in between. Other types are refused."""
+    inv = 1.0 / (theta ** (torch.arange(0, hd, 2, dtype=torch.float32, device=device) / hd))
+    kind = (scaling or {}).get("rope_type", (scaling or {}).get("type", "default"))
+    if kind == "default":
+        return inv
+    if kind == "linear":
+        return inv / scaling["factor"]
+    if kind != "llama3":
+        raise ValueError(f"rope_scaling type {kind!r} is not supported (linear, llama3)")
+    factor, lo, hi, ctx = scaling["factor"], scaling["low_freq_factor"], scaling["high_freq_factor"], scaling["original_max_position_embeddings"]
+    wavelen = 2 * math.pi / inv
+    smooth = (ctx / wavelen - lo) / (hi - lo)
+    blended = (1 - smooth) * inv / factor + smooth * inv
+    return torch.where(wavelen < ctx / hi, inv, torch.where(wavelen > ctx / lo, inv / factor, blended))
 
 
 class KvCache:
@@ -231,7 +262,7 @@ class Model:
         eps = c.get("rms_norm_eps", 1e-6)
         theta = c.get("rope_theta", 10000.0)
         B, T = ids.shape
-        inv = 1.0 / (theta ** (torch.arange(0, hd, 2, dtype=torch.float32, device=self.device) / hd))
+        inv = rope_inv_freq(hd, theta, c.get("rope_scaling"), self.device)
         ang = torch.outer(torch.arange(kv.length, kv.length + T, dtype=torch.float32, device=self.device), inv)
         cos = torch.cat([ang.cos(), ang.cos()], -1).to(self.dtype)
         sin = torch.cat([ang.sin(), ang.sin()], -1).to(self.dtype)

@@ -8,12 +8,13 @@ import sys
 import torch
 
 sys.path.insert(0, os.path.dirname(__file__))
-from nllm_torch import Model, greedy, strided_nll  # noqa: E402
+from nllm_torch import Model, cpu_blas, greedy, strided_nll  # noqa: E402
 
 MODELS = [
     ("test/fixtures/hf/gpt2-tiny", [3, 17, 4, 42, 0, 9, 9, 31, 2, 48, 11, 5]),
     ("test/fixtures/hf/opt-tiny", [2, 8, 40, 13, 13, 7, 29, 0, 44, 1, 30, 6]),
     ("test/fixtures/hf/llama-tiny", [1, 14, 22, 37, 5, 5, 49, 18, 3, 26, 40, 12]),
+    ("test/fixtures/hf/llama3-tiny", [1, 9, 33, 2, 47, 16, 16, 8, 25, 4, 38, 11, 30, 6, 19, 44, 0, 27, 13, 7, 41, 3, 35, 22, 10, 49, 17, 29, 5, 36, 24, 1]),
     ("models/sotu-gelu", list(b"Fellow-Citizens of the Senate and House of Representatives:")),
     ("models/sotu-relu", list(b"Fellow-Citizens of the Senate and House of Representatives:")),
 ]
@@ -39,6 +40,7 @@ for d, prompts, n in [
     ("test/fixtures/hf/gpt2-tiny", [[3, 17, 4], [40, 2, 9]], 12),
     ("test/fixtures/hf/opt-tiny", [[2, 8, 40], [5, 5, 5]], 12),
     ("test/fixtures/hf/llama-tiny", [[1, 14, 22], [7, 30, 1]], 12),
+    ("test/fixtures/hf/llama3-tiny", [[1, 9, 33], [12, 40, 2]], 24),
     ("models/sotu-gelu", [list(b"Fellow-Citizens of the Senate"), list(b"Our Nation faces a great test")], 40),
     ("models/sotu-relu", [list(b"Fellow-Citizens of the Senate"), list(b"Our Nation faces a great test")], 40),
 ]:
@@ -46,7 +48,7 @@ for d, prompts, n in [
         continue
     new = greedy(Model(d), torch.tensor(prompts), n)
     gen.append({"model": d, "prompts": prompts, "greedy": new.tolist()})
-out = {"version": 1, "perplexity": ppl, "generation": gen, "producer": f"baselines/pytorch/reference.py, torch {torch.__version__}, float32 CPU", "entries": entries}
+out = {"version": 1, "perplexity": ppl, "generation": gen, "producer": f"baselines/pytorch/reference.py, torch {torch.__version__}, float32 CPU, BLAS {', '.join(os.path.basename(b) for b in cpu_blas() or ['unknown'])}", "entries": entries}
 os.makedirs("baselines/reference", exist_ok=True)
 with open("baselines/reference/logits-v1.json", "w") as f:
     json.dump(out, f, separators=(",", ":"))

@@ -25,7 +25,30 @@ export interface LmConfig {
   /** OPT stores learned positions with an offset of 2 */
   posOffset: number;
   ropeTheta: number;
+  /** RoPE frequency scaling for longer contexts (HF rope_scaling): none when absent */
+  ropeScaling?: RopeScaling;
   tiedHead: boolean;
+}
+
+/** HF `rope_scaling`: 'linear' divides every frequency by `factor`; 'llama3' (Llama 3.1+) keeps the high
+ *  frequencies, divides the low ones by `factor` and blends in between, by wavelength against the original context. */
+export type RopeScaling =
+  | { type: 'linear'; factor: number }
+  | { type: 'llama3'; factor: number; lowFreqFactor: number; highFreqFactor: number; originalMaxPositions: number };
+
+/** The inverse frequency of each rotated pair of a head (theta^(-2i/hd)), scaled as `scaling` says. */
+export function ropeInvFreq(headDim: number, theta: number, scaling?: RopeScaling): Float64Array {
+  const inv = Float64Array.from({ length: headDim / 2 }, (_, i) => 1 / theta ** ((2 * i) / headDim));
+  if (!scaling) return inv;
+  if (scaling.type === 'linear') return inv.map((f) => f / scaling.factor);
+  const { factor, lowFreqFactor: lo, highFreqFactor: hi, originalMaxPositions: ctx } = scaling;
+  return inv.map((f) => {
+    const wavelen = (2 * Math.PI) / f;
+    if (wavelen < ctx / hi) return f;
+    if (wavelen > ctx / lo) return f / factor;
+    const smooth = (ctx / wavelen - lo) / (hi - lo);
+    return (1 - smooth) * (f / factor) + smooth * f;
+  });
 }
 
 export interface Linear {
@@ -85,6 +108,7 @@ const RELEASE_ON_GC = new FinalizationRegistry<PreparedWeight[]>(releaseAll);
 export class DenseLM {
   readonly headDim: number;
   readonly kvDim: number;
+  private readonly invFreq: Float64Array;
   /** weights held transposed in the SIMD kernel's memory (prepared once; the model is read-only) */
   private prepared = new Map<Float32Array, PreparedWeight>();
   /** the same, as a list the finalizer can free without holding the model */
@@ -100,6 +124,7 @@ export class DenseLM {
     if (config.nHeads % config.nKvHeads) throw new Error(`nHeads ${config.nHeads} is not a multiple of nKvHeads ${config.nKvHeads}`);
     this.headDim = config.dModel / config.nHeads;
     this.kvDim = config.nKvHeads * this.headDim;
+    this.invFreq = ropeInvFreq(this.headDim, config.ropeTheta, config.ropeScaling);
     RELEASE_ON_GC.register(this, this.held, this);
   }
 
@@ -140,12 +165,11 @@ export class DenseLM {
 
   private rope(x: Float32Array, rows: number, width: number, pos0: number): void {
     const hd = this.headDim;
-    const theta = this.config.ropeTheta;
+    const inv = this.invFreq;
     for (let s = 0; s < rows; s++) {
       const pos = pos0 + s;
       for (let i = 0; i < width; i += 2) {
-        const freq = 1 / theta ** ((i % hd) / hd);
-        const val = pos * freq;
+        const val = pos * inv[(i % hd) / 2]!;
         const fcr = Math.cos(val);
         const fci = Math.sin(val);
         const o = s * width + i;

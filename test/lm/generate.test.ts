@@ -49,8 +49,8 @@ describe('greedy decoding vs the PyTorch reference (logits-v1.json "generation")
   const ref = JSON.parse(readFileSync(path.join(PROJECT_ROOT, 'baselines', 'reference', 'logits-v1.json'), 'utf8')) as {
     generation: { model: string; prompts: number[][]; greedy: number[][] }[];
   };
-  it('covers the three families and both trained models', () => {
-    expect(ref.generation.map((g) => g.model)).toEqual(['gpt2-tiny', 'opt-tiny', 'llama-tiny'].map((f) => `test/fixtures/hf/${f}`).concat(['models/sotu-gelu', 'models/sotu-relu']));
+  it('covers the three families (Llama with and without llama3 RoPE scaling) and both trained models', () => {
+    expect(ref.generation.map((g) => g.model)).toEqual(['gpt2-tiny', 'opt-tiny', 'llama-tiny', 'llama3-tiny'].map((f) => `test/fixtures/hf/${f}`).concat(['models/sotu-gelu', 'models/sotu-relu']));
   });
   it.each(ref.generation.map((g) => [g.model, g] as const))('%s: same greedy ids, token for token', (model, g) => {
     const loaded = loadHf(path.join(PROJECT_ROOT, model));

@@ -3,7 +3,7 @@
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadHf } from '../../src/lm/formats/hf.js';
-import { DenseLM } from '../../src/lm/model.js';
+import { DenseLM, ropeInvFreq } from '../../src/lm/model.js';
 import { preparedFloats, setWasmCapacity } from '../../src/lm/wasm/matmul.js';
 import { PROJECT_ROOT } from '../../src/hdl/srcloc.js';
 
@@ -61,5 +61,17 @@ describe('dense forward: kernel memory', () => {
       setWasmCapacity(undefined);
     }
     expect(maxDiff(lm.forward(seq, lm.newCache()), ref)).toBe(0); // prepared again, same kernels, same result
+  });
+});
+
+describe('RoPE frequencies', () => {
+  it('plain, linear and llama3 scaling (head_dim 8, theta 1e4: wavelengths 6.3, 63, 628, 6283)', () => {
+    const near = (a: Float64Array, b: number[]) => b.forEach((x, i) => expect(a[i]).toBeCloseTo(x, 9));
+    near(ropeInvFreq(8, 1e4), [1, 0.1, 0.01, 0.001]);
+    near(ropeInvFreq(8, 1e4, { type: 'linear', factor: 2 }), [0.5, 0.05, 0.005, 0.0005]);
+    // llama3, original context 64, factors 1 and 4: under 64/4 = 16 kept, over 64/1 = 64 divided by 8, and 63 in
+    // between blended: s = (64/62.83 - 1)/3 = 0.0061972, (1 - s) * 0.1/8 + s * 0.1 = 0.0130423
+    const l3 = ropeInvFreq(8, 1e4, { type: 'llama3', factor: 8, lowFreqFactor: 1, highFreqFactor: 4, originalMaxPositions: 64 });
+    [1, 0.0130423, 0.00125, 0.000125].forEach((x, i) => expect(l3[i]).toBeCloseTo(x, 6));
   });
 });

@@ -4,7 +4,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { FormatError, SafetensorsFile, type TensorInfo } from './safetensors.js';
-import type { Activation, LayerWeights, LmConfig, LmWeights } from '../model.js';
+import type { Activation, LayerWeights, LmConfig, LmWeights, RopeScaling } from '../model.js';
 import { paramCount } from '../model.js';
 
 export interface CheckpointInfo {
@@ -25,6 +25,26 @@ function num(cfg: Json, file: string, ...keys: string[]): number {
 }
 function opt<T>(cfg: Json, key: string, dflt: T): T {
   return cfg[key] === undefined || cfg[key] === null ? dflt : (cfg[key] as T);
+}
+
+/** HF rope_scaling: none/'default', 'linear' and 'llama3' are computed; others ('dynamic', 'yarn', ...) refused. */
+function ropeScalingFromHf(cfg: Json, file: string): RopeScaling | undefined {
+  const rs = cfg.rope_scaling as Json | null | undefined;
+  if (!rs) return undefined;
+  const type = String(rs.rope_type ?? rs.type ?? '');
+  const factor = (key: string) => {
+    const v = rs[key];
+    if (typeof v !== 'number' || !(v > 0)) throw new FormatError(file, `rope_scaling.${key} must be a positive number, got ${JSON.stringify(v)}`);
+    return v;
+  };
+  if (type === 'default') return undefined;
+  if (type === 'linear') return { type, factor: factor('factor') };
+  if (type === 'llama3') {
+    const s = { type, factor: factor('factor'), lowFreqFactor: factor('low_freq_factor'), highFreqFactor: factor('high_freq_factor'), originalMaxPositions: factor('original_max_position_embeddings') } as const;
+    if (s.highFreqFactor <= s.lowFreqFactor) throw new FormatError(file, `rope_scaling.high_freq_factor (${s.highFreqFactor}) must exceed low_freq_factor (${s.lowFreqFactor})`);
+    return s;
+  }
+  throw new FormatError(file, `rope_scaling type '${type}' is not supported (linear, llama3)`);
 }
 
 /** Our model config from an HF config.json. */
@@ -53,7 +73,7 @@ export function configFromHf(cfg: Json, file = 'config.json'): LmConfig {
     };
   }
   if (type === 'llama' || type === 'mistral') {
-    if (cfg.rope_scaling) throw new FormatError(file, `rope_scaling ${JSON.stringify(cfg.rope_scaling)} is not supported`);
+    const ropeScaling = ropeScalingFromHf(cfg, file);
     for (const k of ['attention_bias', 'mlp_bias']) if (cfg[k] === true) throw new FormatError(file, `${k} = true is not supported (the Llama forward has no biases)`);
     const heads = num(cfg, file, 'num_attention_heads');
     const hd = opt<number | null>(cfg, 'head_dim', null);
@@ -62,7 +82,7 @@ export function configFromHf(cfg: Json, file = 'config.json'): LmConfig {
       family: 'llama', vocabSize: num(cfg, file, 'vocab_size'), dModel: num(cfg, file, 'hidden_size'), nLayers: num(cfg, file, 'num_hidden_layers'), nHeads: heads,
       nKvHeads: opt(cfg, 'num_key_value_heads', heads), dFF: num(cfg, file, 'intermediate_size'), maxSeq: num(cfg, file, 'max_position_embeddings'), norm: 'rmsnorm',
       normEps: opt(cfg, 'rms_norm_eps', 1e-6), activation: opt<string>(cfg, 'hidden_act', 'silu') as Activation, gated: true, positions: 'rope', posOffset: 0,
-      ropeTheta: opt(cfg, 'rope_theta', 10000), tiedHead: opt(cfg, 'tie_word_embeddings', false),
+      ropeTheta: opt(cfg, 'rope_theta', 10000), ...(ropeScaling ? { ropeScaling } : {}), tiedHead: opt(cfg, 'tie_word_embeddings', false),
     };
   }
   throw new FormatError(file, `model_type '${type}' is not supported (gpt2, opt, llama)`);

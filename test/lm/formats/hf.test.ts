@@ -157,7 +157,8 @@ describe('checkpoint formats', () => {
     ['llama-tiny', { attention_bias: true }, /attention_bias = true is not supported/],
     ['llama-tiny', { mlp_bias: true }, /mlp_bias = true is not supported/],
     ['llama-tiny', { head_dim: 16 }, /head_dim 16 x 4 heads != hidden_size 32/],
-    ['llama-tiny', { rope_scaling: { rope_type: 'llama3', factor: 8 } }, /rope_scaling .* is not supported/],
+    ['llama-tiny', { rope_scaling: { rope_type: 'yarn', factor: 4 } }, /rope_scaling type 'yarn' is not supported \(linear, llama3\)/],
+    ['llama-tiny', { rope_scaling: { rope_type: 'llama3', factor: 8 } }, /rope_scaling\.low_freq_factor must be a positive number, got undefined/],
     ['gpt2-tiny', { scale_attn_by_inverse_layer_idx: true }, /scale_attn_by_inverse_layer_idx = true is not supported/],
   ])('refuses config variants the forward does not compute: %s %j', (name, extra, msg) => {
     const d = tempCopy(name);
