@@ -88,9 +88,8 @@ function opt(): void {
   write('opt-tiny', { model_type: 'opt', vocab_size: V, hidden_size: D, num_hidden_layers: L, num_attention_heads: H, ffn_dim: F, max_position_embeddings: S, activation_function: 'relu', do_layer_norm_before: true, word_embed_proj_dim: D, tie_word_embeddings: true }, t);
 }
 
-function llama(): void {
-  const r = new Rng(33);
-  const KV = 2;
+/** Llama tensors (HF names) from `r`, with KV heads for grouped-query attention; an lm_head unless tied. */
+function llamaTensors(r: Rng, KV: number, tied: boolean): T {
   const hd = D / H;
   const t: T = new Map();
   t.set('model.embed_tokens.weight', rand(r, [V, D]));
@@ -107,33 +106,21 @@ function llama(): void {
     t.set(`${p}post_attention_layernorm.weight`, rand(r, [D], 0.1, 1));
   }
   t.set('model.norm.weight', rand(r, [D], 0.1, 1));
-  t.set('lm_head.weight', rand(r, [V, D]));
-  write('llama-tiny', { model_type: 'llama', vocab_size: V, hidden_size: D, intermediate_size: F, num_hidden_layers: L, num_attention_heads: H, num_key_value_heads: KV, max_position_embeddings: S, rms_norm_eps: 1e-5, rope_theta: 10000, hidden_act: 'silu', tie_word_embeddings: false }, t, 2);
+  if (!tied) t.set('lm_head.weight', rand(r, [V, D]));
+  return t;
+}
+
+const llamaConfig = (KV: number) => ({ model_type: 'llama', vocab_size: V, hidden_size: D, intermediate_size: F, num_hidden_layers: L, num_attention_heads: H, num_key_value_heads: KV, max_position_embeddings: S, rms_norm_eps: 1e-5, rope_theta: 10000 });
+
+function llama(): void {
+  write('llama-tiny', { ...llamaConfig(2), hidden_act: 'silu', tie_word_embeddings: false }, llamaTensors(new Rng(33), 2, false), 2);
 }
 
 /** A Llama-3-style checkpoint: tied embeddings and llama3 RoPE scaling, with an original context short enough that
  *  head_dim 8's four frequencies fall in all three bands (wavelengths 6.3 kept, 63 blended, 628 and 6283 divided). */
 function llama3(): void {
-  const r = new Rng(34);
-  const KV = 2;
-  const hd = D / H;
-  const t: T = new Map();
-  t.set('model.embed_tokens.weight', rand(r, [V, D]));
-  for (let l = 0; l < L; l++) {
-    const p = `model.layers.${l}.`;
-    t.set(`${p}self_attn.q_proj.weight`, rand(r, [D, D]));
-    t.set(`${p}self_attn.k_proj.weight`, rand(r, [KV * hd, D]));
-    t.set(`${p}self_attn.v_proj.weight`, rand(r, [KV * hd, D]));
-    t.set(`${p}self_attn.o_proj.weight`, rand(r, [D, D]));
-    t.set(`${p}mlp.gate_proj.weight`, rand(r, [F, D]));
-    t.set(`${p}mlp.up_proj.weight`, rand(r, [F, D]));
-    t.set(`${p}mlp.down_proj.weight`, rand(r, [D, F]));
-    t.set(`${p}input_layernorm.weight`, rand(r, [D], 0.1, 1));
-    t.set(`${p}post_attention_layernorm.weight`, rand(r, [D], 0.1, 1));
-  }
-  t.set('model.norm.weight', rand(r, [D], 0.1, 1));
   const rope_scaling = { rope_type: 'llama3', factor: 8, low_freq_factor: 1, high_freq_factor: 4, original_max_position_embeddings: 64 };
-  write('llama3-tiny', { model_type: 'llama', vocab_size: V, hidden_size: D, intermediate_size: F, num_hidden_layers: L, num_attention_heads: H, num_key_value_heads: KV, max_position_embeddings: S, rms_norm_eps: 1e-5, rope_theta: 10000, rope_scaling, hidden_act: 'silu', tie_word_embeddings: true }, t);
+  write('llama3-tiny', { ...llamaConfig(2), rope_scaling, hidden_act: 'silu', tie_word_embeddings: true }, llamaTensors(new Rng(34), 2, true));
 }
 
 gpt2();
