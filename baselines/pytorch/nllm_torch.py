@@ -8,6 +8,7 @@ Needs only torch (no transformers, no safetensors package).
 import json
 import math
 import os
+import re
 import struct
 
 import torch
@@ -168,6 +169,9 @@ class Model:
         self.device = device
         self.dtype = dtype
         self.attend, self.attention = pick_attention(attention, device, dtype)
+        self.used = set()
+        self.logits([0])  # one token touches every weight
+        self.refuse_unread(d or "model")
 
     @classmethod
     def random_gpt2(cls, device="cpu", dtype=torch.float32, seed=124, n_layer=12, n_embd=768, n_head=12, vocab=50257, n_positions=1024, attention="manual"):
@@ -192,8 +196,20 @@ class Model:
     def g(self, *names):
         for n in names:
             if n in self.t:
+                self.used.add(n)
                 return self.t[n]
         raise KeyError(f"missing tensor {names[0]}")
+
+    BUFFERS = re.compile(r"(^|\.)attn\.(masked_)?bias$|\.rotary_emb\.inv_freq$")  # not parameters
+
+    def refuse_unread(self, where):
+        """After a forward: a checkpoint tensor no part of it read is a part this model does not compute (a bias,
+        a projection); scoring without it would be wrong, so refuse, naming it (as the TS loader does)."""
+        tied = self.cfg.get("tie_word_embeddings", self.type != "llama")
+        unread = sorted(n for n in self.t if n not in self.used and not self.BUFFERS.search(n) and not (tied and n == "lm_head.weight"))
+        if unread:
+            more = f" and {len(unread) - 5} more" if len(unread) > 5 else ""
+            raise ValueError(f"{where}: holds {len(unread)} tensor(s) the {self.type} forward does not use: {', '.join(unread[:5])}{more}")
 
     @torch.no_grad()
     def logits(self, ids, cache=None):
@@ -229,7 +245,7 @@ class Model:
             h = act(h @ P(p + "mlp.c_fc.weight") + P(p + "mlp.c_fc.bias"))
             x = x + h @ P(p + "mlp.c_proj.weight") + P(p + "mlp.c_proj.bias")
         x = layer_norm(x, P("ln_f.weight"), P("ln_f.bias"), eps)
-        head = self.t.get("lm_head.weight", P("wte.weight")) if not c.get("tie_word_embeddings", True) else P("wte.weight")
+        head = g("lm_head.weight") if not c.get("tie_word_embeddings", True) and "lm_head.weight" in self.t else P("wte.weight")
         return x @ head.T
 
     def _opt(self, ids, kv):
@@ -287,7 +303,7 @@ class Model:
             h = rms_norm(x, P(p + "post_attention_layernorm.weight"), eps)
             x = x + (torch.nn.functional.silu(h @ P(p + "mlp.gate_proj.weight").T) * (h @ P(p + "mlp.up_proj.weight").T)) @ P(p + "mlp.down_proj.weight").T
         x = rms_norm(x, P("norm.weight"), eps)
-        head = P("embed_tokens.weight") if c.get("tie_word_embeddings", False) else self.t["lm_head.weight"]
+        head = P("embed_tokens.weight") if c.get("tie_word_embeddings", False) else g("lm_head.weight")
         return x @ head.T
 
 

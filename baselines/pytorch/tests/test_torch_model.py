@@ -55,6 +55,14 @@ class AgainstReferenceFile(unittest.TestCase):
                 self.assertEqual(n, p["tokens"])
                 self.assertAlmostEqual(nll / p["nll"], 1.0, delta=1e-6, msg=f"{p['model']} batch {batch}")
 
+    def test_refuses_tensors_the_forward_would_ignore(self):
+        cfg, tensors = self.nllm.load_checkpoint(os.path.join(ROOT, "test/fixtures/hf/llama-tiny"))
+        self.nllm.Model(None, tensors=dict(tensors), cfg=cfg)  # loads as it is
+        tensors["model.layers.0.self_attn.q_proj.bias"] = torch.zeros(32)
+        tensors["model.layers.0.self_attn.rotary_emb.inv_freq"] = torch.zeros(4)  # a buffer: allowed
+        with self.assertRaisesRegex(ValueError, r"holds 1 tensor\(s\) the llama forward does not use: model\.layers\.0\.self_attn\.q_proj\.bias"):
+            self.nllm.Model(None, tensors=tensors, cfg=cfg)
+
     def test_fused_attention_on_a_chunk_after_a_cache(self):
         # prefill 5 tokens, then a chunk of 4 (S < T, S > 1: the explicit bottom-right mask), against one prefill of 9
         if "fused" not in self.attentions:
