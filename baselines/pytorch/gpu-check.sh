@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
-# The dense GPU baseline in one short run (about 3-4 minutes, 12 runs of >= 5 s): tokens/s and Joules/token on CUDA
+# The dense GPU baseline in one short run (about 3-4 minutes, 13 runs of >= 5 s): tokens/s and Joules/token on CUDA
 # for the trained reference models and a GPT-2-small-sized random model, scoring and greedy generation, at batch 1
-# and a large batch, float32 and bfloat16.
+# and a large batch, float32 and bfloat16, fused attention (and once the plain formula, for comparison).
 # Prepared for a lent GPU machine, which has torch but no node_modules, so export the text first:
 #
 #   npm run export-text -- sotu:test .scratch/sotu-test.txt --limit-bytes 200000
@@ -49,6 +49,8 @@ run gpt2small-random-float32-b1 "${G[@]}" --context 1024 --stride 1024 --batch 1
 for dt in float32 bfloat16; do
   run "gpt2small-random-$dt-b16" "${G[@]}" --context 1024 --stride 1024 --batch 16 --dtype "$dt"
 done
+# the same with the plain attention formula instead of the fused kernel: how much the baseline's attention matters
+run gpt2small-random-bfloat16-b16-manual-attention "${G[@]}" --context 1024 --stride 1024 --batch 16 --dtype bfloat16 --attention manual
 run gpt2small-random-generate-float32-b1 "${G[@]}" --generate 256 --prompt-len 64 --batch 1
 for b in 1 16; do run "gpt2small-random-generate-bfloat16-b$b" "${G[@]}" --generate 256 --prompt-len 64 --batch "$b" --dtype bfloat16; done
 "$PY" - "$RUNS" "$OUTDIR/results.json" <<'PYEOF'
