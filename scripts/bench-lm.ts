@@ -1,5 +1,5 @@
 // LM figures for npm run bench: matmul GFLOP/s (JS and SIMD kernels), dense tokens/s of the reference models
-// and of a GPT-2-small-sized model (124M, random weights generated in memory: speed only, not quality).
+// and of a GPT-2-small-sized model (124M, random weights, exported and loaded back: speed only, not quality).
 import { existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -8,7 +8,7 @@ import { ParamSet, initParams } from '../src/lm/train/gpt2.js';
 import { forceKernel, matmulABt } from '../src/lm/kernels.js';
 import { matmulPrepared, matmulThreads, prepareWeight, releaseWeight, setMatmulThreads } from '../src/lm/wasm/matmul.js';
 import { loadModel } from '../src/lm/load.js';
-import { DenseLM, paramCount, type LmConfig, type LmWeights } from '../src/lm/model.js';
+import { paramCount, type DenseLM } from '../src/lm/model.js';
 import { PROJECT_ROOT } from '../src/hdl/srcloc.js';
 import { Rng } from '../src/util/random.js';
 
@@ -60,22 +60,9 @@ function speed(put: Put, name: string, lm: DenseLM, ctx: number): void {
   put(`dense ${name}: prefill ${prompt.length} / decode (batch 1)`, `${prefill.toFixed(0)} / ${decode.toFixed(1)} tokens/s`);
 }
 
-export function randomGpt2(rng: Rng): { config: LmConfig; weights: LmWeights } {
-  const config: LmConfig = { family: 'gpt2', vocabSize: 50257, dModel: 768, nLayers: 12, nHeads: 12, nKvHeads: 12, dFF: 3072, maxSeq: 1024, norm: 'layernorm', normEps: 1e-5, activation: 'gelu_new', gated: false, positions: 'learned', posOffset: 0, ropeTheta: 0, tiedHead: true };
-  const r = (n: number, s = 0.02) => Float32Array.from({ length: n }, () => (rng.next() - 0.5) * 2 * s);
-  const D = 768;
-  const F = 3072;
-  const tok = r(50257 * D);
-  const layers = Array.from({ length: 12 }, () => ({
-    attnNorm: { w: new Float32Array(D).fill(1), b: new Float32Array(D) }, q: { w: r(D * D), b: new Float32Array(D) }, k: { w: r(D * D), b: new Float32Array(D) },
-    v: { w: r(D * D), b: new Float32Array(D) }, o: { w: r(D * D), b: new Float32Array(D) }, ffnNorm: { w: new Float32Array(D).fill(1), b: new Float32Array(D) },
-    up: { w: r(F * D), b: new Float32Array(F) }, down: { w: r(D * F), b: new Float32Array(D) },
-  }));
-  return { config, weights: { tokEmb: tok, posEmb: r(1024 * D), layers, finalNorm: { w: new Float32Array(D).fill(1), b: new Float32Array(D) }, head: tok } };
-}
-
-/** Loading a real-sized checkpoint: a GPT-2-small-shaped model written by our exporter, read back by loadModel. */
-function loadSpeed(put: Put, rng: Rng): void {
+/** A GPT-2-small-sized model (124M) with random weights (GPT-2's N(0, 0.02) init), written by our exporter and read
+ *  back by loadModel: the load is timed, and the loaded model serves the speed rows (speed only, not quality). */
+function gpt2SmallRandom(put: Put, rng: Rng): DenseLM {
   const p = new ParamSet({ vocabSize: 50257, maxSeq: 1024, nLayers: 12, nHeads: 12, dModel: 768, dFF: 3072, activation: 'gelu' });
   initParams(p, () => rng.next());
   const dir = mkdtempSync(path.join(os.tmpdir(), 'nllm-bench-load-'));
@@ -85,8 +72,8 @@ function loadSpeed(put: Put, rng: Rng): void {
     const t0 = performance.now();
     const { lm } = loadModel(dir);
     const s = (performance.now() - t0) / 1000;
-    lm.release();
     put(`load GPT-2-small-sized HF checkpoint (${mb.toFixed(0)} MB float32 safetensors, in page cache) into the dense model`, `${s.toFixed(2)} s (${(mb / s).toFixed(0)} MB/s)`);
+    return lm;
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
@@ -111,16 +98,14 @@ export async function benchLm(put: Put): Promise<void> {
     speed(put, 'stories260K (llama2.c, 0.26M)', lm, 512);
     lm.release();
   }
-  loadSpeed(put, new Rng(125));
-  const g = randomGpt2(new Rng(124));
-  const big = new DenseLM(g.config, g.weights);
+  const big = gpt2SmallRandom(put, new Rng(124));
   for (const t of threads > 1 ? [1, threads] : [1]) {
     await setMatmulThreads(t);
-    speed(put, `GPT-2-small-sized, random weights (${(paramCount(g.config) / 1e6).toFixed(1)}M), ${t} thread${t > 1 ? 's' : ''}`, big, 1024);
+    speed(put, `GPT-2-small-sized, random weights (${(paramCount(big.config) / 1e6).toFixed(1)}M), ${t} thread${t > 1 ? 's' : ''}`, big, 1024);
   }
   await setMatmulThreads(threads);
   // one full 1024-token window, as a perplexity evaluation at GPT-2's context runs it
-  const window = Array.from({ length: 1024 }, (_, i) => (i * 31) % g.config.vocabSize);
+  const window = Array.from({ length: 1024 }, (_, i) => (i * 31) % big.config.vocabSize);
   const t0 = performance.now();
   big.forward(window, big.newCache(1024));
   const s = (performance.now() - t0) / 1000;
