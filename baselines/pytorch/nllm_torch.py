@@ -169,8 +169,6 @@ class Model:
         self.device = device
         self.dtype = dtype
         self.attend, self.attention = pick_attention(attention, device, dtype)
-        self.used = set()
-        self.logits([0])  # one token touches every weight
         self.refuse_unread(d or "model")
 
     @classmethod
@@ -196,17 +194,30 @@ class Model:
     def g(self, *names):
         for n in names:
             if n in self.t:
-                self.used.add(n)
                 return self.t[n]
         raise KeyError(f"missing tensor {names[0]}")
 
     BUFFERS = re.compile(r"(^|\.)attn\.(masked_)?bias$|\.rotary_emb\.inv_freq$")  # not parameters
 
     def refuse_unread(self, where):
-        """After a forward: a checkpoint tensor no part of it read is a part this model does not compute (a bias,
-        a projection); scoring without it would be wrong, so refuse, naming it (as the TS loader does)."""
+        """A checkpoint tensor that no part of a forward reads is a part this model does not compute (a bias, a
+        projection); scoring without it would be wrong, so refuse, naming it (as the TS loader does). One token's
+        forward, with tensor lookups recorded for it alone, touches every weight."""
+        used = set()
+
+        def recording(*names):  # the same lookup as g, noting the name it finds
+            found = next((n for n in names if n in self.t), None)
+            if found is not None:
+                used.add(found)
+            return Model.g(self, *names)
+
+        self.g = recording
+        try:
+            self.logits([0])
+        finally:
+            del self.g  # back to the plain lookup: forwards record nothing
         tied = self.cfg.get("tie_word_embeddings", self.type != "llama")
-        unread = sorted(n for n in self.t if n not in self.used and not self.BUFFERS.search(n) and not (tied and n == "lm_head.weight"))
+        unread = sorted(n for n in self.t if n not in used and not self.BUFFERS.search(n) and not (tied and n == "lm_head.weight"))
         if unread:
             more = f" and {len(unread) - 5} more" if len(unread) > 5 else ""
             raise ValueError(f"{where}: holds {len(unread)} tensor(s) the {self.type} forward does not use: {', '.join(unread[:5])}{more}")
