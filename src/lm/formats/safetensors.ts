@@ -83,6 +83,7 @@ export class SafetensorsFile {
     if (expectShape && (expectShape.length !== t.shape.length || expectShape.some((d, i) => d !== t.shape[i]))) {
       throw new FormatError(this.path, `tensor '${name}' has shape [${t.shape}], expected [${expectShape}]`);
     }
+    if (!FLOAT_DTYPES.has(t.dtype)) throw new FormatError(this.path, `tensor '${name}' is ${t.dtype}; a float tensor was expected`);
     const n = (t.end - t.begin) / DTYPE_BYTES[t.dtype];
     const out = new Float32Array(n);
     if (t.dtype === 'F32' && LITTLE_ENDIAN) {
@@ -110,8 +111,6 @@ export class SafetensorsFile {
         for (let i = 0; i < n; i++) out[i] = table[bytes.readUInt16LE(i * 2)]!;
         break;
       }
-      default:
-        throw new FormatError(this.path, `tensor '${name}' is ${t.dtype}; a float tensor was expected`);
     }
     return out;
   }
@@ -130,6 +129,7 @@ export class SafetensorsFile {
   }
 }
 
+const FLOAT_DTYPES = new Set<DType>(['F32', 'F64', 'BF16', 'F16']);
 const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
 let READ_CHUNK = 1 << 30;
 /** Tests: a small read piece, so multi-piece reads are exercised without a 2 GiB tensor. */
