@@ -4,12 +4,15 @@
 //                pipelined (latency 2, back-to-back updates of one neuron are exact thanks to write-first reads).
 //                After reset the array clears its state memory (ready is low for `neurons` cycles).
 import { Bool, Module, SInt, UInt, captureCallerLoc, cat, lit, log2ceil, mux, paramName, validateAll, type Expr } from '../src/hdl/index.js';
+import { makeDiagnostic, report } from '../src/hdl/diagnostics.js';
 import { requireChoice, requireRange } from '../src/params/define.js';
 import { leakType, neuronUpdate, refractoryWidth, spikeType, thresholdType, type NeuronParams } from './lif_neuron.js';
 
 export interface LifArrayParams extends NeuronParams {
   neurons: number;
   arch: 'timemux' | 'parallel';
+  /** adds `in_restart`: an update that starts from rest (v = 0, r = 0), for the first timestep of a token */
+  restart?: boolean;
 }
 
 export const LIF_LIMITS = { neurons: [1, 1024], vWidth: [4, 32], iWidth: [2, 32], refractory: [0, 255], levels: [1, 15] } as const;
@@ -22,13 +25,17 @@ function validate(p: LifArrayParams): void {
     requireChoice('lifArray', 'reset', p.reset, ['zero', 'subtract'], loc);
     requireChoice('lifArray', 'spikes', p.spikes, ['binary', 'signed', 'graded', 'graded-signed'], loc);
     requireChoice('lifArray', 'arch', p.arch, ['timemux', 'parallel'], loc);
+    if (p.floor && (p.spikes === 'signed' || p.spikes === 'graded-signed')) {
+      report(makeDiagnostic('PARAM_RANGE', `lifArray: floor = true keeps the membrane >= 0, so spikes = '${p.spikes}' could never fire negatively; use 'binary' or 'graded'`, loc));
+    }
   });
 }
 
 export function lifArrayName(p: LifArrayParams): string {
   const arch = p.arch === 'timemux' ? 'tm' : 'par';
   const sp = { binary: 'b', signed: 's', graded: 'g', 'graded-signed': 'gs' }[p.spikes];
-  return paramName(`lif_${arch}`, { n: p.neurons, v: p.vWidth, i: p.iWidth, l: p.leak[0]!, r: p.reset[0]!, rf: p.refractory, s: `${sp}${p.levels}` });
+  const name = paramName(`lif_${arch}`, { n: p.neurons, v: p.vWidth, i: p.iWidth, l: p.leak[0]!, r: p.reset[0]!, rf: p.refractory, s: `${sp}${p.levels}` });
+  return `${name}${p.floor ? '_floor' : ''}${p.restart ? '_restart' : ''}`;
 }
 
 export function lifArray(p: LifArrayParams): Module {
@@ -48,6 +55,7 @@ function parallel(m: Module, p: LifArrayParams): Module {
   const n = p.neurons;
   const inValid = m.input('in_valid', Bool, 'update all neurons this cycle');
   const inCurrent = m.input('in_current', UInt(n * p.iWidth), 'packed signed currents, neuron i at [i*iWidth +: iWidth]');
+  const restart = p.restart ? m.input('in_restart', Bool, 'this update starts every neuron from rest (v = 0, r = 0)') : undefined;
   const { theta, leak } = configPorts(m, p);
   const outValid = m.output('out_valid', Bool);
   const outSpikes = m.output('out_spikes', UInt(n * spikeType(p).width), 'packed spikes of the last update');
@@ -64,7 +72,7 @@ function parallel(m: Module, p: LifArrayParams): Module {
     const r = rw ? m.reg(`refr_${i}`, UInt(rw), { reset: 0, enable: inValid }) : undefined;
     const spike = m.reg(`spike_${i}`, spikeType(p), { reset: 0, enable: inValid });
     const cur = inCurrent.slice((i + 1) * p.iWidth - 1, i * p.iWidth).asSigned();
-    const next = neuronUpdate(m, `n${i}_`, p, { v, r }, cur, theta, leak);
+    const next = neuronUpdate(m, `n${i}_`, p, { v, r }, cur, theta, leak, restart);
     v.assign(next.v);
     if (r && next.r) r.assign(next.r);
     spike.assign(next.spike);
@@ -83,7 +91,8 @@ function timemux(m: Module, p: LifArrayParams): Module {
   const inValid = m.input('in_valid', Bool, 'an update request this cycle (dropped while ready is low)');
   const inAddr = m.input('in_addr', UInt(aw), 'neuron index (requests with in_addr >= neurons are dropped)');
   const inCurrent = m.input('in_current', SInt(p.iWidth), 'input current');
-  const { theta, leak } = configPorts(m, p);
+  const inRestart = p.restart ? m.input('in_restart', Bool, 'this update starts the neuron from rest (v = 0, r = 0)') : undefined;
+  const { theta: thetaIn, leak: leakIn } = configPorts(m, p);
   const ready = m.output('ready', Bool, 'low while the state memory is cleared after reset');
   const outValid = m.output('out_valid', Bool);
   const outAddr = m.output('out_addr', UInt(aw));
@@ -110,9 +119,24 @@ function timemux(m: Module, p: LifArrayParams): Module {
   s1Valid.assign(accept);
   s1Addr.assign(inAddr);
   s1Current.assign(inCurrent);
+  // the configuration inputs are sampled with the request (as in the parallel array), not a cycle later
+  const theta = m.reg('s1_threshold', thetaIn.type, { reset: null });
+  theta.assign(thetaIn);
+  let leak: Expr | undefined;
+  if (leakIn) {
+    const l = m.reg('s1_leak', leakIn.type, { reset: null });
+    l.assign(leakIn);
+    leak = l;
+  }
+  let restart: Expr | undefined;
+  if (inRestart) {
+    const rs = m.reg('s1_restart', Bool, { reset: null });
+    rs.assign(inRestart);
+    restart = rs;
+  }
   const v = rw ? m.let('v', word.slice(p.vWidth - 1, 0).asSigned()) : word.asSigned();
   const r = rw ? m.let('refr', word.slice(p.vWidth + rw - 1, p.vWidth)) : undefined;
-  const next = neuronUpdate(m, '', p, { v, r }, s1Current, theta, leak);
+  const next = neuronUpdate(m, '', p, { v, r }, s1Current, theta, leak, restart);
   const nextWord = m.let('next_word', next.r ? cat(next.r, next.v.asUnsigned()) : next.v.asUnsigned());
   state.write(mux(clearing, clearAddr, s1Addr), mux(clearing, lit(0, UInt(p.vWidth + rw)), nextWord), clearing.or(s1Valid));
 

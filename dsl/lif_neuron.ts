@@ -49,11 +49,17 @@ function applyLeak(p: NeuronParams, v: Expr, leak: Expr | undefined): Expr {
  * Next state and spike of one neuron given its state, input current and the shared configuration.
  * Intermediates become named wires `<prefix>leaked`, `<prefix>integrated`, ... for readable Verilog.
  */
-export function neuronUpdate(m: Module, prefix: string, p: NeuronParams, s: NeuronState, current: Expr, theta: Expr, leak: Expr | undefined): NeuronNext {
+export function neuronUpdate(m: Module, prefix: string, p: NeuronParams, state: NeuronState, current: Expr, theta: Expr, leak: Expr | undefined, restart?: Expr): NeuronNext {
   const vt = SInt(p.vWidth);
   const st = spikeType(p);
+  // a restarting update (first timestep of a token) sees a neuron at rest: v = 0, not refractory
+  const s: NeuronState = restart
+    ? { v: m.let(`${prefix}v_start`, mux(restart, lit(0, vt), state.v)), r: state.r && m.let(`${prefix}r_start`, mux(restart, lit(0, state.r.type), state.r)) }
+    : state;
   const leaked = p.leak === 'none' ? s.v : m.let(`${prefix}leaked`, applyLeak(p, s.v, leak));
-  const u = m.let(`${prefix}integrated`, saturate(leaked.add(current), vt));
+  const sum = leaked.add(current);
+  // with a floor the membrane never goes below 0 (ODIN); otherwise it saturates at the type's limits
+  const u = m.let(`${prefix}integrated`, p.floor ? saturate(mux(sum.lt(0), lit(0, sum.type), sum), vt) : saturate(sum, vt));
   // k = the largest j <= levels with u >= j*theta (and the mirror for negative spikes)
   let k: Expr = lit(0, st);
   let kTheta: Expr = lit(0, SInt(p.vWidth + 1));

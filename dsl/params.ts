@@ -20,6 +20,8 @@ export const chipParams = {
     spikes: p.enum('binary', ['binary', 'signed', 'graded', 'graded-signed']),
     /** Largest spike count per update for graded outputs (1 for binary/signed). */
     levels: p.int(1, { min: 1, max: 15 }),
+    /** Membrane bounded below at 0 (ODIN-style); needs unsigned spikes (binary or graded). */
+    floor: p.bool(false),
     /** Time-multiplexed over one state memory (ODIN-style), or one register set per neuron. */
     arch: p.enum('timemux', ['timemux', 'parallel']),
   },

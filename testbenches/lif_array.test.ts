@@ -85,3 +85,65 @@ describe('LIF directed cases (spec values)', () => {
     expect(gr.map((x) => x[1])).toEqual([10, 20]);
   });
 });
+
+describe('LIF configuration timing (docs/lif.md: threshold, leak and in_restart are sampled at the edge that accepts the update)', () => {
+  it.each(['timemux', 'parallel'] as const)('%s: threshold and leak changed on every request follow the request', async (arch) => {
+    const p = { ...PARAM_SETS.medium!, neurons: 2, refractory: 0, leak: 'subtract' as const, reset: 'subtract' as const, spikes: 'binary' as const, arch };
+    const dut = await startLif(p);
+    duts.push(dut);
+    const thresholds = [5, 40, 7, 30, 3, 50, 9, 11, 60, 2];
+    const leaks = [0, 3, 1, 0, 2, 4, 0, 1, 5, 0];
+    const current = 9;
+    const mask = (1n << BigInt(p.iWidth)) - 1n;
+    const packed = arch === 'parallel' ? ((BigInt(current) & mask) << BigInt(p.iWidth)) | (BigInt(current) & mask) : BigInt(current) & mask;
+    const vectors: Vector[] = [{ rst: 1, in_valid: 0, in_addr: 0, in_current: 0, threshold: 0, leak: 0 }];
+    for (let i = 0; i < p.neurons + 1; i++) vectors.push({ rst: 0, in_valid: 0 });
+    // a new threshold and leak on the very cycle of each request, and different values right after it
+    thresholds.forEach((th, i) => vectors.push({ in_valid: 1, in_addr: 0, in_current: packed, threshold: th, leak: leaks[i]! }));
+    for (let i = 0; i < 3; i++) vectors.push({ in_valid: 0, threshold: 1, leak: 7 });
+    const r = await cosim(dut, p, vectors, `config timing ${arch}`, 25_000, true);
+    expect(r.scoreboard.count, r.scoreboard.report()).toBe(0);
+    // independent expectation: each update uses its own request's threshold and leak
+    const g = new LifNeurons({ ...p, neurons: 1 });
+    const spikes = thresholds.map((th, i) => g.update(0, current, th, leaks[i]!));
+    const rtl = r.outputs!.filter((o) => o.out_valid === 1n).map((o) => Number(arch === 'parallel' ? o.out_spikes! & 1n : o.out_spike!));
+    expect(rtl).toEqual(spikes);
+    // the per-request expectation differs from "one cycle late" sampling, so the test can tell the two apart
+    const late = new LifNeurons({ ...p, neurons: 1 });
+    const lateSpikes = thresholds.map((_, i) => late.update(0, current, thresholds[i + 1] ?? 1, leaks[i + 1] ?? 7));
+    expect(spikes).not.toEqual(lateSpikes);
+    expect(spikes.filter((s) => s).length).toBeGreaterThan(2);
+  });
+
+  it.each(['timemux', 'parallel'] as const)('%s: random stimulus with threshold/leak/restart churning every cycle', async (arch) => {
+    const p = withArch(PARAM_SETS.floored!, arch);
+    const seed = testSeed(4242 + arch.length);
+    const dut = await startLif(p);
+    duts.push(dut);
+    const r = await cosim(dut, p, randomVectors(p, new Rng(seed), 20_000, 0.5), `churn ${arch} seed ${seed}`);
+    expect(r.scoreboard.count, r.scoreboard.report()).toBe(0);
+    expect(r.spikes).toBeGreaterThan(200);
+  });
+});
+
+describe('LIF floor (membrane bounded below at 0)', () => {
+  it('never goes below 0; without the floor the same input goes negative', async () => {
+    const seq = await directed({ vWidth: 8, iWidth: 6, leak: 'none', reset: 'subtract', floor: true }, -7, 3, 10);
+    expect(seq.map((x) => x[1])).toEqual([0, 0, 0]);
+    const free = await directed({ vWidth: 8, iWidth: 6, leak: 'none', reset: 'subtract' }, -7, 3, 10);
+    expect(free.map((x) => x[1])).toEqual([-7, -14, -21]);
+  });
+  it('refuses a floor with a signed spike alphabet, naming the parameter', async () => {
+    const { lifArray } = await import('../dsl/lif_array.js');
+    const { elaborate, ElaborationError } = await import('../src/hdl/index.js');
+    let err: unknown;
+    try {
+      elaborate(() => lifArray({ ...PARAM_SETS.medium!, floor: true }));
+    } catch (e) {
+      err = e;
+    }
+    expect(err).toBeInstanceOf(ElaborationError);
+    expect(String((err as Error).message)).toMatch(/E0701.*floor = true.*spikes = 'signed'/s);
+    expect(String((err as Error).message)).toMatch(/lif_array\.test\.ts:\d+/);
+  });
+});

@@ -13,6 +13,8 @@ export const PARAM_SETS: Record<string, LifArrayParams> = {
   medium: { neurons: 16, vWidth: 12, iWidth: 10, leak: 'subtract', reset: 'zero', refractory: 3, spikes: 'signed', levels: 1, arch: 'timemux' },
   wide: { neurons: 37, vWidth: 24, iWidth: 16, leak: 'none', reset: 'subtract', refractory: 0, spikes: 'graded-signed', levels: 5, arch: 'timemux' },
   graded: { neurons: 8, vWidth: 10, iWidth: 9, leak: 'shift', reset: 'zero', refractory: 2, spikes: 'graded', levels: 3, arch: 'timemux' },
+  // ODIN-style: membrane floored at 0, and per-update restarts (token boundaries)
+  floored: { neurons: 6, vWidth: 9, iWidth: 8, leak: 'subtract', reset: 'subtract', refractory: 1, spikes: 'graded', levels: 2, floor: true, restart: true, arch: 'timemux' },
 };
 
 export function withArch(p: LifArrayParams, arch: LifArrayParams['arch']): LifArrayParams {
@@ -22,7 +24,8 @@ export function withArch(p: LifArrayParams, arch: LifArrayParams['arch']): LifAr
 export type Vector = Record<string, number | bigint>;
 
 /** A random stimulus generator that keeps spikes frequent and hits the saturation limits. */
-export function randomVectors(p: LifArrayParams, rng: Rng, cycles: number): Vector[] {
+/** `churn`: probability per cycle that threshold and leak change (they are sampled with each request). */
+export function randomVectors(p: LifArrayParams, rng: Rng, cycles: number, churn = 0.002): Vector[] {
   const out: Vector[] = [];
   const iMax = 2 ** (p.iWidth - 1) - 1;
   const iMin = -(2 ** (p.iWidth - 1));
@@ -39,12 +42,13 @@ export function randomVectors(p: LifArrayParams, rng: Rng, cycles: number): Vect
     return Math.max(iMin, Math.min(iMax, Math.round(bias + (rng.next() - 0.5) * iMax)));
   };
   for (let c = 0; c < cycles; c++) {
-    if (rng.chance(0.002)) threshold = rng.chance(0.05) ? rng.int(0, 1) : rng.chance(0.1) ? thMax : rng.int(1, Math.min(thMax, 4 * iMax));
-    if (rng.chance(0.002)) leak = rng.int(0, leakMax);
+    if (rng.chance(churn)) threshold = rng.chance(0.05) ? rng.int(0, 1) : rng.chance(0.1) ? thMax : rng.int(1, Math.min(thMax, 4 * iMax));
+    if (rng.chance(churn)) leak = rng.int(0, leakMax);
     if (rng.chance(0.01)) bias = (rng.next() - 0.3) * iMax;
     const rst = c < 2 || rng.chance(0.0005) ? 1 : 0;
     const v: Vector = { rst, threshold, in_valid: rng.chance(0.85) ? 1 : 0 };
     if (p.leak !== 'none') v.leak = leak;
+    if (p.restart) v.in_restart = rng.chance(0.05) ? 1 : 0;
     if (p.arch === 'parallel') {
       let packed = 0n;
       for (let i = p.neurons - 1; i >= 0; i--) packed = (packed << BigInt(p.iWidth)) | (BigInt(current()) & ((1n << BigInt(p.iWidth)) - 1n));
@@ -66,10 +70,12 @@ export interface CosimResult {
   simMs: number;
   goldenMs: number;
   spikes: number;
+  /** the RTL's outputs per cycle, when asked for (keepOutputs) */
+  outputs?: Record<string, bigint>[];
 }
 
 /** Runs `vectors` through RTL and golden model and compares every output on every cycle. */
-export async function cosim(dut: Dut, p: LifArrayParams, vectors: Vector[], name: string, chunk = 25_000): Promise<CosimResult> {
+export async function cosim(dut: Dut, p: LifArrayParams, vectors: Vector[], name: string, chunk = 25_000, keepOutputs = false): Promise<CosimResult> {
   const board = new Scoreboard(name);
   const model = p.arch === 'parallel' ? new LifParallelModel(p) : new LifTimemuxModel(p);
   const widths: Record<string, number> = Object.fromEntries(Object.values(dut.handles).map((h) => [h.name, h.width]));
@@ -78,14 +84,16 @@ export async function cosim(dut: Dut, p: LifArrayParams, vectors: Vector[], name
   let goldenMs = 0;
   let spikes = 0;
   // inputs a vector leaves out keep their previous value, as in Dut.stream
-  const held: Vector = { rst: 0, in_valid: 0, in_addr: 0, in_current: 0n, threshold: 0, leak: 0 };
+  const held: Vector = { rst: 0, in_valid: 0, in_addr: 0, in_current: 0n, threshold: 0, leak: 0, in_restart: 0 };
   // before the first reset the RTL state is arbitrary: compare from the cycle after the first reset on
   const firstReset = vectors.findIndex((v) => Number(v.rst) === 1);
+  const kept: Record<string, bigint>[] = [];
   for (let start = 0; start < vectors.length; start += chunk) {
     const part = vectors.slice(start, start + chunk);
     const t0 = performance.now();
     const outs = await dut.stream(part);
     simMs += performance.now() - t0;
+    if (keepOutputs) kept.push(...outs);
     const t1 = performance.now();
     const expected: Record<string, bigint>[] = [];
     for (const vec of part) {
@@ -93,9 +101,9 @@ export async function cosim(dut: Dut, p: LifArrayParams, vectors: Vector[], name
       const v = held;
       expected.push(model.outputs());
       if (model instanceof LifParallelModel) {
-        model.edge({ rst: Number(v.rst), in_valid: Number(v.in_valid), in_current: BigInt(v.in_current ?? 0), threshold: Number(v.threshold), leak: Number(v.leak ?? 0) });
+        model.edge({ rst: Number(v.rst), in_valid: Number(v.in_valid), in_current: BigInt(v.in_current ?? 0), threshold: Number(v.threshold), leak: Number(v.leak ?? 0), in_restart: Number(v.in_restart) });
       } else {
-        model.edge({ rst: Number(v.rst), in_valid: Number(v.in_valid), in_addr: Number(v.in_addr), in_current: Number(fromBits(BigInt(v.in_current ?? 0), SInt(p.iWidth))), threshold: Number(v.threshold), leak: Number(v.leak ?? 0) });
+        model.edge({ rst: Number(v.rst), in_valid: Number(v.in_valid), in_addr: Number(v.in_addr), in_current: Number(fromBits(BigInt(v.in_current ?? 0), SInt(p.iWidth))), threshold: Number(v.threshold), leak: Number(v.leak ?? 0), in_restart: Number(v.in_restart) });
       }
     }
     goldenMs += performance.now() - t1;
@@ -107,7 +115,7 @@ export async function cosim(dut: Dut, p: LifArrayParams, vectors: Vector[], name
       if (p.arch === 'timemux' ? e.out_valid && e.out_spike : e.out_valid && e.out_spikes) spikes++;
     });
   }
-  return { cycles: vectors.length, scoreboard: board, simMs, goldenMs, spikes };
+  return { cycles: vectors.length, scoreboard: board, simMs, goldenMs, spikes, outputs: keepOutputs ? kept : undefined };
 }
 
 export async function startLif(p: LifArrayParams): Promise<Dut> {

@@ -2,7 +2,7 @@
 // arrays (the fast path the compiler and evaluator use); the cycle models below compose it with each
 // architecture's pipeline for bit-exact co-simulation.
 
-import { signedSpikes, spikeLevels as levelsOf, type LifSpec } from '../spec/lif.js';
+import { membraneRange, signedSpikes, spikeLevels as levelsOf, type LifSpec } from '../spec/lif.js';
 
 export type { LifSpec } from '../spec/lif.js';
 /** Bits of one spike output. */
@@ -22,8 +22,7 @@ export class LifNeurons {
   constructor(readonly spec: LifSpec) {
     this.v = new Int32Array(spec.neurons);
     this.r = new Uint16Array(spec.neurons);
-    this.vMin = -(2 ** (spec.vWidth - 1));
-    this.vMax = 2 ** (spec.vWidth - 1) - 1;
+    ({ vMin: this.vMin, vMax: this.vMax } = membraneRange(spec));
     this.k = levelsOf(spec);
     this.signedOut = signedSpikes(spec);
   }
@@ -33,9 +32,13 @@ export class LifNeurons {
     this.r.fill(0);
   }
 
-  /** Updates neuron i (rule of docs/lif.md); returns its spike. */
-  update(i: number, current: number, theta: number, leak: number): number {
+  /** Updates neuron i (rule of docs/lif.md); returns its spike. `restart`: the update starts from rest. */
+  update(i: number, current: number, theta: number, leak: number, restart = false): number {
     const s = this.spec;
+    if (restart) {
+      this.v[i] = 0;
+      this.r[i] = 0;
+    }
     const v = this.v[i]!;
     if (s.refractory > 0 && this.r[i]! > 0) {
       this.r[i]!--;
@@ -69,8 +72,8 @@ export class LifNeurons {
   }
 
   /** Updates every neuron with its current; spikes written to `out`. */
-  stepAll(currents: Int32Array, theta: number, leak: number, out: Int32Array): void {
-    for (let i = 0; i < this.spec.neurons; i++) out[i] = this.update(i, currents[i]!, theta, leak);
+  stepAll(currents: Int32Array, theta: number, leak: number, out: Int32Array, restart = false): void {
+    for (let i = 0; i < this.spec.neurons; i++) out[i] = this.update(i, currents[i]!, theta, leak, restart);
   }
 }
 
@@ -87,6 +90,7 @@ export interface LifParallelInputs {
   in_current: bigint;
   threshold: number;
   leak?: number;
+  in_restart?: number;
 }
 
 /** Cycle model of the parallel array: outputs() is what the ports show before the next rising edge. */
@@ -119,7 +123,7 @@ export class LifParallelModel {
     this.valid = x.in_valid & 1;
     if (!(x.in_valid & 1)) return;
     for (let i = 0; i < this.spec.neurons; i++) {
-      this.spikes[i] = this.neurons.update(i, signedField(x.in_current, i, this.spec.iWidth), x.threshold, x.leak ?? 0);
+      this.spikes[i] = this.neurons.update(i, signedField(x.in_current, i, this.spec.iWidth), x.threshold, x.leak ?? 0, (x.in_restart ?? 0) === 1);
     }
   }
 }
@@ -131,6 +135,7 @@ export interface LifTimemuxInputs {
   in_current: number;
   threshold: number;
   leak?: number;
+  in_restart?: number;
 }
 
 /** Cycle model of the time-multiplexed array (docs/lif.md): clear sequencer, 2-stage pipeline. */
@@ -142,7 +147,8 @@ export class LifTimemuxModel {
   private clearAddr = 0;
   private rdV = 0;
   private rdR = 0;
-  private s1 = { valid: 0, addr: 0, current: 0 };
+  /** the accepted request, with the configuration sampled at its edge */
+  private s1 = { valid: 0, addr: 0, current: 0, threshold: 0, leak: 0, restart: false };
   private o = { valid: 0, addr: 0, spike: 0, v: 0 };
   private one: LifNeurons;
   private addrMask: number;
@@ -166,7 +172,7 @@ export class LifTimemuxModel {
     // stage 1 result from the word read last cycle
     this.one.v[0] = this.rdV;
     this.one.r[0] = this.rdR;
-    const spike = this.one.update(0, this.s1.current, x.threshold, x.leak ?? 0);
+    const spike = this.one.update(0, this.s1.current, this.s1.threshold, this.s1.leak, this.s1.restart);
     const nextV = this.one.v[0]!;
     const nextR = this.one.r[0]!;
     const addr = x.in_addr & this.addrMask;
@@ -191,7 +197,7 @@ export class LifTimemuxModel {
     }
     const s1Valid = this.s1.valid;
     const s1Addr = this.s1.addr;
-    this.s1 = { valid: x.rst ? 0 : accept ? 1 : 0, addr, current: x.in_current };
+    this.s1 = { valid: x.rst ? 0 : accept ? 1 : 0, addr, current: x.in_current, threshold: x.threshold, leak: x.leak ?? 0, restart: (x.in_restart ?? 0) === 1 };
     if (x.rst) {
       this.o = { valid: 0, addr: 0, spike: 0, v: 0 };
       this.clearing = 1;

@@ -13,10 +13,17 @@ export interface NeuronSpec {
   refractory: number;
   spikes: SpikeMode;
   levels: number;
+  /** membrane bounded below at 0 (ODIN-style neurons); needs an unsigned spike alphabet */
+  floor?: boolean;
 }
 
 export interface LifSpec extends NeuronSpec {
   neurons: number;
+}
+
+/** The membrane's range: [vMin, vMax] (vMin = 0 with a floor). */
+export function membraneRange(s: NeuronSpec): { vMin: number; vMax: number } {
+  return { vMin: s.floor ? 0 : -(2 ** (s.vWidth - 1)), vMax: 2 ** (s.vWidth - 1) - 1 };
 }
 
 /** Largest spike magnitude per update. */
