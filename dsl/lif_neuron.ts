@@ -1,19 +1,18 @@
 // One LIF neuron update as combinational hardware, shared by both array architectures.
 // The behaviour is specified in docs/lif.md; the golden model (src/golden/lif.ts) is written from that spec.
-import { Bool, Expr, Module, SInt, UInt, bitsFor, lit, log2ceil, mux, saturate, type HdlType } from '../src/hdl/index.js';
+import { Bool, Expr, Module, SInt, UInt, bitsFor, lit, mux, saturate, type HdlType } from '../src/hdl/index.js';
 
-import { signedSpikes as spikeSigned, spikeLevels, type NeuronSpec as NeuronParams } from '../src/spec/lif.js';
+import { leakWidth, signedSpikes as spikeSigned, spikeLevels, thresholdWidth, type NeuronSpec as NeuronParams } from '../src/spec/lif.js';
 
 export type { NeuronParams };
 export function spikeType(p: NeuronParams): HdlType {
   const w = bitsFor(spikeLevels(p));
   return spikeSigned(p) ? SInt(w + 1) : UInt(w);
 }
-export const thresholdType = (p: NeuronParams) => UInt(p.vWidth - 1);
+export const thresholdType = (p: NeuronParams) => UInt(thresholdWidth(p));
 export function leakType(p: NeuronParams): HdlType | undefined {
-  if (p.leak === 'shift') return UInt(Math.max(1, log2ceil(p.vWidth)));
-  if (p.leak === 'subtract') return UInt(p.vWidth - 1);
-  return undefined;
+  const w = leakWidth(p);
+  return w ? UInt(w) : undefined;
 }
 export const refractoryWidth = (p: NeuronParams) => (p.refractory > 0 ? bitsFor(p.refractory) : 0);
 

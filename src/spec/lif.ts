@@ -29,3 +29,12 @@ export function membraneRange(s: NeuronSpec): { vMin: number; vMax: number } {
 /** Largest spike magnitude per update. */
 export const spikeLevels = (s: NeuronSpec) => (s.spikes === 'graded' || s.spikes === 'graded-signed' ? s.levels : 1);
 export const signedSpikes = (s: NeuronSpec) => s.spikes === 'signed' || s.spikes === 'graded-signed';
+
+/** Width of the `threshold` configuration input (unsigned). */
+export const thresholdWidth = (s: Pick<NeuronSpec, 'vWidth'>) => s.vWidth - 1;
+/** Width of the `leak` configuration input: shift amount or subtracted amount; 0 without leak. */
+export function leakWidth(s: Pick<NeuronSpec, 'vWidth' | 'leak'>): number {
+  if (s.leak === 'shift') return Math.max(1, Math.ceil(Math.log2(s.vWidth)));
+  if (s.leak === 'subtract') return s.vWidth - 1;
+  return 0;
+}

@@ -1,0 +1,51 @@
+// Tables in docs/*.md that are written from code, so the specs cannot drift from the definitions they describe.
+// A block `<!-- generated:NAME -->` ... `<!-- /generated -->` is replaced by GENERATED[NAME](); `npm run docs`
+// rewrites the files and test/docs/tables.test.ts fails when one is stale.
+import { CROSSBAR_DOC, CROSSBAR_LIMITS, REGION, TILE_COUNTER_DOC, TILE_COUNTERS, TILE_REG } from '../spec/crossbar.js';
+
+const row = (cells: (string | number)[]) => `| ${cells.join(' | ')} |`;
+
+function table(head: string[], rows: (string | number)[][]): string {
+  return [row(head), row(head.map(() => '---')), ...rows.map(row)].join('\n');
+}
+
+function crossbarParams(): string {
+  const rows = Object.entries(CROSSBAR_DOC).map(([k, doc]) => {
+    const lim = CROSSBAR_LIMITS[k as keyof typeof CROSSBAR_LIMITS];
+    return [`\`${k}\``, lim ? `${lim[0]}..${lim[1]}` : '', doc];
+  });
+  return table(['parameter', 'range', 'meaning'], rows);
+}
+
+function crossbarMap(): string {
+  const regs = Object.entries(TILE_REG).map(([k, i]) => `${i}: \`${k}\``).join(', ');
+  return table(
+    ['region', 'index', 'data'],
+    [
+      [`${REGION.weights} (weights)`, 'rowGroup·G + colGroup', 'one weight word: for row i < Pr, column j < Pc, slice s < S of the group, g⁺ at bit ((i·Pc + j)·S + s)·2·cb and g⁻ at cb bits above it (cb = bits of L−1)'],
+      [`${REGION.mask} (row mask)`, 'k < ⌈R / M⌉', 'bit i = mask of row k·M + i, M = min(R, data width); 1 = enabled'],
+      [`${REGION.registers} (registers)`, regs, '`threshold`, `leak` (neurons tiles, LIF widths), `adc_shift` (bits to hold 0..sum width); a write to `clearCounters` zeroes every counter and `cfg_error` (data ignored)'],
+    ],
+  );
+}
+
+function crossbarCounters(): string {
+  return table(['counter', 'counts'], TILE_COUNTERS.map((c) => [`\`cnt_${c}\``, TILE_COUNTER_DOC[c]]));
+}
+
+export const GENERATED: Record<string, () => string> = {
+  'crossbar-params': crossbarParams,
+  'crossbar-map': crossbarMap,
+  'crossbar-counters': crossbarCounters,
+};
+
+const BLOCK = /<!-- generated:([\w-]+) -->\n[\s\S]*?<!-- \/generated -->/g;
+
+/** The text with every generated block rewritten; unknown block names are an error. */
+export function renderGenerated(text: string, file: string): string {
+  return text.replace(BLOCK, (_, name: string) => {
+    const gen = GENERATED[name];
+    if (!gen) throw new Error(`${file}: unknown generated block '${name}' (known: ${Object.keys(GENERATED).join(', ')})`);
+    return `<!-- generated:${name} -->\n${gen()}\n<!-- /generated -->`;
+  });
+}
