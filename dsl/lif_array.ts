@@ -13,6 +13,8 @@ export interface LifArrayParams extends NeuronParams {
   arch: 'timemux' | 'parallel';
   /** adds `in_restart`: an update that starts from rest (v = 0, r = 0), for the first timestep of a token */
   restart?: boolean;
+  /** timemux: neurons updated per request (one state word holds `lanes` neurons); divides `neurons` */
+  lanes?: number;
 }
 
 export const LIF_LIMITS = { neurons: [1, 1024], vWidth: [4, 32], iWidth: [2, 32], refractory: [0, 255], levels: [1, 15] } as const;
@@ -25,6 +27,11 @@ function validate(p: LifArrayParams): void {
     requireChoice('lifArray', 'reset', p.reset, ['zero', 'subtract'], loc);
     requireChoice('lifArray', 'spikes', p.spikes, ['binary', 'signed', 'graded', 'graded-signed'], loc);
     requireChoice('lifArray', 'arch', p.arch, ['timemux', 'parallel'], loc);
+    if (p.lanes !== undefined) {
+      requireRange('lifArray', 'lanes', p.lanes, 1, p.neurons, loc);
+      if (p.neurons % p.lanes !== 0) report(makeDiagnostic('PARAM_RANGE', `lifArray: lanes = ${p.lanes} must divide neurons = ${p.neurons}`, loc));
+      if (p.lanes > 1 && p.arch !== 'timemux') report(makeDiagnostic('PARAM_RANGE', `lifArray: lanes = ${p.lanes} applies to arch 'timemux' only`, loc));
+    }
     if (p.floor && (p.spikes === 'signed' || p.spikes === 'graded-signed')) {
       report(makeDiagnostic('PARAM_RANGE', `lifArray: floor = true keeps the membrane >= 0, so spikes = '${p.spikes}' could never fire negatively; use 'binary' or 'graded'`, loc));
     }
@@ -35,7 +42,7 @@ export function lifArrayName(p: LifArrayParams): string {
   const arch = p.arch === 'timemux' ? 'tm' : 'par';
   const sp = { binary: 'b', signed: 's', graded: 'g', 'graded-signed': 'gs' }[p.spikes];
   const name = paramName(`lif_${arch}`, { n: p.neurons, v: p.vWidth, i: p.iWidth, l: p.leak[0]!, r: p.reset[0]!, rf: p.refractory, s: `${sp}${p.levels}` });
-  return `${name}${p.floor ? '_floor' : ''}${p.restart ? '_restart' : ''}`;
+  return `${name}${(p.lanes ?? 1) > 1 ? `_x${p.lanes}` : ''}${p.floor ? '_floor' : ''}${p.restart ? '_restart' : ''}`;
 }
 
 export function lifArray(p: LifArrayParams): Module {
@@ -85,37 +92,41 @@ function parallel(m: Module, p: LifArrayParams): Module {
 }
 
 function timemux(m: Module, p: LifArrayParams): Module {
-  const n = p.neurons;
-  const aw = Math.max(1, log2ceil(n));
+  const lanes = p.lanes ?? 1;
+  const words = p.neurons / lanes;
+  const aw = Math.max(1, log2ceil(words));
   const rw = refractoryWidth(p);
+  const sw = spikeType(p).width;
+  const stateBits = p.vWidth + rw;
+  const one = lanes === 1;
   const inValid = m.input('in_valid', Bool, 'an update request this cycle (dropped while ready is low)');
-  const inAddr = m.input('in_addr', UInt(aw), 'neuron index (requests with in_addr >= neurons are dropped)');
-  const inCurrent = m.input('in_current', SInt(p.iWidth), 'input current');
-  const inRestart = p.restart ? m.input('in_restart', Bool, 'this update starts the neuron from rest (v = 0, r = 0)') : undefined;
+  const inAddr = m.input('in_addr', UInt(aw), one ? 'neuron index (requests with in_addr >= neurons are dropped)' : `neuron group: neurons in_addr*${lanes} + j (requests with in_addr >= ${words} are dropped)`);
+  const inCurrent = m.input('in_current', one ? SInt(p.iWidth) : UInt(lanes * p.iWidth), one ? 'input current' : 'packed signed currents, lane j at [j*iWidth +: iWidth]');
+  const inRestart = p.restart ? m.input('in_restart', Bool, 'this update starts the neurons from rest (v = 0, r = 0)') : undefined;
   const { theta: thetaIn, leak: leakIn } = configPorts(m, p);
   const ready = m.output('ready', Bool, 'low while the state memory is cleared after reset');
   const outValid = m.output('out_valid', Bool);
   const outAddr = m.output('out_addr', UInt(aw));
-  const outSpike = m.output('out_spike', spikeType(p));
-  const outV = m.output('out_v', SInt(p.vWidth), 'membrane after the update');
+  const outSpike = m.output('out_spike', one ? spikeType(p) : UInt(lanes * sw), one ? undefined : 'packed spikes, lane j at [j*sw +: sw]');
+  const outV = m.output('out_v', one ? SInt(p.vWidth) : UInt(lanes * p.vWidth), one ? 'membrane after the update' : 'packed membranes after the update');
 
   // clear sequencer: writes zero to every state word after reset
   const clearing = m.reg('clearing', Bool, { reset: 1 });
   const clearAddr = m.reg('clear_addr', UInt(aw), { reset: 0 });
   ready.assign(clearing.not());
   m.when(clearing, () => {
-    m.when(clearAddr.eq(n - 1), () => clearing.assign(0));
+    m.when(clearAddr.eq(words - 1), () => clearing.assign(0));
     clearAddr.assign(clearAddr.addWrap(1));
   });
 
-  const accept = m.let('accept', n === 1 << aw ? inValid.and(ready) : inValid.and(ready).and(inAddr.lt(n)));
-  const state = m.memory('state', { type: UInt(p.vWidth + rw), depth: n, readUnderWrite: 'write-first' });
+  const accept = m.let('accept', words === 1 << aw ? inValid.and(ready) : inValid.and(ready).and(inAddr.lt(words)));
+  const state = m.memory('state', { type: UInt(lanes * stateBits), depth: words, readUnderWrite: 'write-first' });
   const word = state.read('state_rd', inAddr, accept);
 
   // stage 1: the read word is here; compute and write back
   const s1Valid = m.reg('s1_valid', Bool);
   const s1Addr = m.reg('s1_addr', UInt(aw), { reset: null });
-  const s1Current = m.reg('s1_current', SInt(p.iWidth), { reset: null });
+  const s1Current = m.reg('s1_current', inCurrent.type, { reset: null });
   s1Valid.assign(accept);
   s1Addr.assign(inAddr);
   s1Current.assign(inCurrent);
@@ -134,21 +145,34 @@ function timemux(m: Module, p: LifArrayParams): Module {
     rs.assign(inRestart);
     restart = rs;
   }
-  const v = rw ? m.let('v', word.slice(p.vWidth - 1, 0).asSigned()) : word.asSigned();
-  const r = rw ? m.let('refr', word.slice(p.vWidth + rw - 1, p.vWidth)) : undefined;
-  const next = neuronUpdate(m, '', p, { v, r }, s1Current, theta, leak, restart);
-  const nextWord = m.let('next_word', next.r ? cat(next.r, next.v.asUnsigned()) : next.v.asUnsigned());
-  state.write(mux(clearing, clearAddr, s1Addr), mux(clearing, lit(0, UInt(p.vWidth + rw)), nextWord), clearing.or(s1Valid));
+  const nextWords: Expr[] = [];
+  const spikes: Expr[] = [];
+  const vs: Expr[] = [];
+  let lane0: { spike: Expr; v: Expr } | undefined;
+  for (let j = 0; j < lanes; j++) {
+    const pre = one ? '' : `l${j}_`;
+    const lo = j * stateBits;
+    const v = rw || !one ? m.let(`${pre}v`, word.slice(lo + p.vWidth - 1, lo).asSigned()) : word.asSigned();
+    const r = rw ? m.let(`${pre}refr`, word.slice(lo + stateBits - 1, lo + p.vWidth)) : undefined;
+    const cur = one ? s1Current : s1Current.slice((j + 1) * p.iWidth - 1, j * p.iWidth).asSigned();
+    const next = neuronUpdate(m, pre, p, { v, r }, cur, theta, leak, restart);
+    nextWords.unshift(next.r ? cat(next.r, next.v.asUnsigned()) : next.v.asUnsigned());
+    spikes.unshift(next.spike.asUnsigned());
+    vs.unshift(next.v.asUnsigned());
+    lane0 ??= next;
+  }
+  const nextWord = m.let('next_word', cat(...nextWords));
+  state.write(mux(clearing, clearAddr, s1Addr), mux(clearing, lit(0, UInt(lanes * stateBits)), nextWord), clearing.or(s1Valid));
 
   const oValid = m.reg('o_valid', Bool);
   const oAddr = m.reg('o_addr', UInt(aw), { reset: 0 });
-  const oSpike = m.reg('o_spike', spikeType(p), { reset: 0 });
-  const oV = m.reg('o_v', SInt(p.vWidth), { reset: 0 });
+  const oSpike = m.reg('o_spike', outSpike.type, { reset: 0 });
+  const oV = m.reg('o_v', outV.type, { reset: 0 });
   oValid.assign(s1Valid);
   m.when(s1Valid, () => {
     oAddr.assign(s1Addr);
-    oSpike.assign(next.spike);
-    oV.assign(next.v);
+    oSpike.assign(one ? lane0!.spike : cat(...spikes));
+    oV.assign(one ? lane0!.v : cat(...vs));
   });
   outValid.assign(oValid);
   outAddr.assign(oAddr);

@@ -3,7 +3,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { Rng, testSeed } from '../src/util/random.js';
 import type { Dut } from '../src/harness/cocotb.js';
 import { LifNeurons } from '../src/golden/lif.js';
-import { PARAM_SETS, cosim, randomVectors, startLif, withArch, type Vector } from './lif_cosim.js';
+import { LANE_SETS, PARAM_SETS, cosim, randomVectors, startLif, withArch, type Vector } from './lif_cosim.js';
 
 const CYCLES = Number(process.env.LIF_CYCLES ?? 100_000);
 const duts: Dut[] = [];
@@ -145,5 +145,16 @@ describe('LIF floor (membrane bounded below at 0)', () => {
     expect(err).toBeInstanceOf(ElaborationError);
     expect(String((err as Error).message)).toMatch(/E0701.*floor = true.*spikes = 'signed'/s);
     expect(String((err as Error).message)).toMatch(/lif_array\.test\.ts:\d+/);
+  });
+});
+
+describe.each(Object.entries(LANE_SETS))('LIF time-multiplexed with lanes: %s', (name, p) => {
+  it('matches the golden model over 30000 random cycles', async () => {
+    const seed = testSeed(0x1a7e5 + name.length);
+    const dut = await startLif(p);
+    duts.push(dut);
+    const r = await cosim(dut, p, randomVectors(p, new Rng(seed), 30_000, 0.01), `lif ${name} seed ${seed}`);
+    expect(r.scoreboard.count, r.scoreboard.report()).toBe(0);
+    expect(r.spikes).toBeGreaterThan(300);
   });
 });

@@ -17,6 +17,12 @@ export const PARAM_SETS: Record<string, LifArrayParams> = {
   floored: { neurons: 6, vWidth: 9, iWidth: 8, leak: 'subtract', reset: 'subtract', refractory: 1, spikes: 'graded', levels: 2, floor: true, restart: true, arch: 'timemux' },
 };
 
+/** Time-multiplexed arrays that update several neurons per request (one state word each). */
+export const LANE_SETS: Record<string, LifArrayParams> = {
+  lanes4: { neurons: 12, vWidth: 10, iWidth: 8, leak: 'shift', reset: 'subtract', refractory: 2, spikes: 'graded-signed', levels: 2, restart: true, lanes: 4, arch: 'timemux' },
+  lanes2: { neurons: 6, vWidth: 8, iWidth: 6, leak: 'none', reset: 'zero', refractory: 0, spikes: 'binary', levels: 1, lanes: 2, arch: 'timemux' },
+};
+
 export function withArch(p: LifArrayParams, arch: LifArrayParams['arch']): LifArrayParams {
   return { ...p, arch };
 }
@@ -31,7 +37,9 @@ export function randomVectors(p: LifArrayParams, rng: Rng, cycles: number, churn
   const iMin = -(2 ** (p.iWidth - 1));
   const thMax = 2 ** (p.vWidth - 1) - 1;
   const leakMax = p.leak === 'shift' ? 2 ** Math.max(1, Math.ceil(Math.log2(p.vWidth))) - 1 : thMax;
-  const aw = Math.max(1, Math.ceil(Math.log2(p.neurons)));
+  const lanes = p.arch === 'timemux' ? (p.lanes ?? 1) : 1;
+  const words = p.neurons / lanes;
+  const aw = Math.max(1, Math.ceil(Math.log2(words)));
   let threshold = rng.int(1, Math.min(thMax, 4 * iMax));
   let leak = rng.int(0, leakMax);
   let bias = 0;
@@ -56,8 +64,10 @@ export function randomVectors(p: LifArrayParams, rng: Rng, cycles: number, churn
     } else {
       // mostly in range, sometimes out of range (dropped), often back-to-back on one neuron
       const prev = out.length ? Number(out[out.length - 1]!.in_addr ?? 0) : 0;
-      v.in_addr = rng.chance(0.3) ? prev : rng.chance(0.05) ? rng.int(0, 2 ** aw - 1) : rng.int(0, p.neurons - 1);
-      v.in_current = BigInt(current()) & ((1n << BigInt(p.iWidth)) - 1n);
+      v.in_addr = rng.chance(0.3) ? prev : rng.chance(0.05) ? rng.int(0, 2 ** aw - 1) : rng.int(0, words - 1);
+      let packed = 0n;
+      for (let j = 0; j < lanes; j++) packed = (packed << BigInt(p.iWidth)) | (BigInt(current()) & ((1n << BigInt(p.iWidth)) - 1n));
+      v.in_current = packed;
     }
     out.push(v);
   }
@@ -103,7 +113,8 @@ export async function cosim(dut: Dut, p: LifArrayParams, vectors: Vector[], name
       if (model instanceof LifParallelModel) {
         model.edge({ rst: Number(v.rst), in_valid: Number(v.in_valid), in_current: BigInt(v.in_current ?? 0), threshold: Number(v.threshold), leak: Number(v.leak ?? 0), in_restart: Number(v.in_restart) });
       } else {
-        model.edge({ rst: Number(v.rst), in_valid: Number(v.in_valid), in_addr: Number(v.in_addr), in_current: Number(fromBits(BigInt(v.in_current ?? 0), SInt(p.iWidth))), threshold: Number(v.threshold), leak: Number(v.leak ?? 0), in_restart: Number(v.in_restart) });
+        const cur = (p.lanes ?? 1) > 1 ? BigInt(v.in_current ?? 0) : Number(fromBits(BigInt(v.in_current ?? 0), SInt(p.iWidth)));
+        model.edge({ rst: Number(v.rst), in_valid: Number(v.in_valid), in_addr: Number(v.in_addr), in_current: cur, threshold: Number(v.threshold), leak: Number(v.leak ?? 0), in_restart: Number(v.in_restart) });
       }
     }
     goldenMs += performance.now() - t1;

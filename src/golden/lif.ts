@@ -132,7 +132,8 @@ export interface LifTimemuxInputs {
   rst: number;
   in_valid: number;
   in_addr: number;
-  in_current: number;
+  /** one lane: the signed current; several lanes: the packed port value */
+  in_current: number | bigint;
   threshold: number;
   leak?: number;
   in_restart?: number;
@@ -140,74 +141,90 @@ export interface LifTimemuxInputs {
 
 /** Cycle model of the time-multiplexed array (docs/lif.md): clear sequencer, 2-stage pipeline. */
 export class LifTimemuxModel {
-  /** state words: membrane and refractory counter per neuron */
+  /** state: membrane and refractory counter per neuron; a state word holds `lanes` neurons */
   private memV: Int32Array;
   private memR: Uint16Array;
   private clearing = 1;
   private clearAddr = 0;
-  private rdV = 0;
-  private rdR = 0;
+  /** the word read at the last accepted request */
+  private rdV: Int32Array;
+  private rdR: Uint16Array;
   /** the accepted request, with the configuration sampled at its edge */
-  private s1 = { valid: 0, addr: 0, current: 0, threshold: 0, leak: 0, restart: false };
-  private o = { valid: 0, addr: 0, spike: 0, v: 0 };
+  private s1 = { valid: 0, addr: 0, currents: [0], threshold: 0, leak: 0, restart: false };
+  private o = { valid: 0, addr: 0, spikes: [0], v: [0] };
   private one: LifNeurons;
   private addrMask: number;
-  constructor(readonly spec: LifSpec) {
+  readonly lanes: number;
+  private readonly words: number;
+  constructor(readonly spec: LifSpec & { lanes?: number }) {
+    this.lanes = spec.lanes ?? 1;
+    this.words = spec.neurons / this.lanes;
     this.memV = new Int32Array(spec.neurons);
     this.memR = new Uint16Array(spec.neurons);
-    this.one = new LifNeurons({ ...spec, neurons: 1 });
-    this.addrMask = 2 ** Math.max(1, Math.ceil(Math.log2(spec.neurons))) - 1;
+    this.rdV = new Int32Array(this.lanes);
+    this.rdR = new Uint16Array(this.lanes);
+    this.one = new LifNeurons({ ...spec, neurons: this.lanes });
+    this.addrMask = 2 ** Math.max(1, Math.ceil(Math.log2(this.words))) - 1;
+    this.o = { valid: 0, addr: 0, spikes: new Array(this.lanes).fill(0), v: new Array(this.lanes).fill(0) };
   }
   outputs(): { ready: bigint; out_valid: bigint; out_addr: bigint; out_spike: bigint; out_v: bigint } {
-    return {
-      ready: BigInt(1 - this.clearing),
-      out_valid: BigInt(this.o.valid),
-      out_addr: BigInt(this.o.addr),
-      out_spike: toBits(this.o.spike, spikeWidth(this.spec)),
-      out_v: toBits(this.o.v, this.spec.vWidth),
-    };
+    const sw = spikeWidth(this.spec);
+    let sp = 0n;
+    let vv = 0n;
+    for (let j = this.lanes - 1; j >= 0; j--) {
+      sp = (sp << BigInt(sw)) | toBits(this.o.spikes[j]!, sw);
+      vv = (vv << BigInt(this.spec.vWidth)) | toBits(this.o.v[j]!, this.spec.vWidth);
+    }
+    return { ready: BigInt(1 - this.clearing), out_valid: BigInt(this.o.valid), out_addr: BigInt(this.o.addr), out_spike: sp, out_v: vv };
+  }
+  /** The request's currents: a number for one lane, the packed port value for several. */
+  private currents(c: number | bigint): number[] {
+    if (this.lanes === 1) return [Number(c)];
+    return Array.from({ length: this.lanes }, (_, j) => signedField(BigInt(c), j, this.spec.iWidth));
   }
   edge(x: LifTimemuxInputs): void {
-    const n = this.spec.neurons;
+    const L = this.lanes;
     // stage 1 result from the word read last cycle
-    this.one.v[0] = this.rdV;
-    this.one.r[0] = this.rdR;
-    const spike = this.one.update(0, this.s1.current, this.s1.threshold, this.s1.leak, this.s1.restart);
-    const nextV = this.one.v[0]!;
-    const nextR = this.one.r[0]!;
+    const spikes: number[] = [];
+    for (let j = 0; j < L; j++) {
+      this.one.v[j] = this.rdV[j]!;
+      this.one.r[j] = this.rdR[j]!;
+      spikes.push(this.one.update(j, this.s1.currents[j]!, this.s1.threshold, this.s1.leak, this.s1.restart));
+    }
     const addr = x.in_addr & this.addrMask;
-    const accept = (x.in_valid & 1) === 1 && this.clearing === 0 && addr < n;
+    const accept = (x.in_valid & 1) === 1 && this.clearing === 0 && addr < this.words;
     const wen = this.clearing === 1 || this.s1.valid === 1;
     const waddr = this.clearing ? this.clearAddr : this.s1.addr;
-    const wV = this.clearing ? 0 : nextV;
-    const wR = this.clearing ? 0 : nextR;
+    const wV = (j: number) => (this.clearing ? 0 : this.one.v[j]!);
+    const wR = (j: number) => (this.clearing ? 0 : this.one.r[j]!);
     if (accept) {
       // write-first: a read of the word being written sees the new data
-      if (wen && waddr === addr) {
-        this.rdV = wV;
-        this.rdR = wR;
-      } else {
-        this.rdV = this.memV[addr]!;
-        this.rdR = this.memR[addr]!;
+      for (let j = 0; j < L; j++) {
+        const hit = wen && waddr === addr;
+        this.rdV[j] = hit ? wV(j) : this.memV[addr * L + j]!;
+        this.rdR[j] = hit ? wR(j) : this.memR[addr * L + j]!;
       }
     }
-    if (wen && waddr < n) {
-      this.memV[waddr] = wV;
-      this.memR[waddr] = wR;
+    if (wen && waddr < this.words) {
+      for (let j = 0; j < L; j++) {
+        this.memV[waddr * L + j] = wV(j);
+        this.memR[waddr * L + j] = wR(j);
+      }
     }
     const s1Valid = this.s1.valid;
     const s1Addr = this.s1.addr;
-    this.s1 = { valid: x.rst ? 0 : accept ? 1 : 0, addr, current: x.in_current, threshold: x.threshold, leak: x.leak ?? 0, restart: (x.in_restart ?? 0) === 1 };
+    const nextV = Array.from(this.one.v);
+    this.s1 = { valid: x.rst ? 0 : accept ? 1 : 0, addr, currents: this.currents(x.in_current), threshold: x.threshold, leak: x.leak ?? 0, restart: (x.in_restart ?? 0) === 1 };
     if (x.rst) {
-      this.o = { valid: 0, addr: 0, spike: 0, v: 0 };
+      this.o = { valid: 0, addr: 0, spikes: new Array(L).fill(0), v: new Array(L).fill(0) };
       this.clearing = 1;
       this.clearAddr = 0;
       return;
     }
     this.o.valid = s1Valid;
-    if (s1Valid) this.o = { valid: 1, addr: s1Addr, spike, v: nextV };
+    if (s1Valid) this.o = { valid: 1, addr: s1Addr, spikes, v: nextV };
     if (this.clearing) {
-      if (this.clearAddr === n - 1) this.clearing = 0;
+      if (this.clearAddr === this.words - 1) this.clearing = 0;
       this.clearAddr = (this.clearAddr + 1) & this.addrMask;
     }
   }
