@@ -2,7 +2,7 @@
 // exact model: cells, row mask, ADC, recombination, partial sums and the column neurons, with the event counters.
 // The cycle-level model that the RTL is co-simulated against (port timing, configuration bus) is in
 // crossbar-cycle.ts and composes this one.
-import { captureCallerLoc } from '../hdl/srcloc.js';
+import { captureLoc, formatLoc } from '../hdl/srcloc.js';
 import {
   adcConvert,
   checkCrossbarSpec,
@@ -23,7 +23,13 @@ export type TileCounters = Record<TileCounter, number>;
 
 export const zeroCounters = (): TileCounters => Object.fromEntries(TILE_COUNTERS.map((c) => [c, 0])) as TileCounters;
 
-export class TileInputError extends RangeError {}
+/** Bad data given to a tile model: the message names the tensor or input, the allowed range and the caller's TS line. */
+export class TileInputError extends RangeError {
+  constructor(message: string) {
+    super(`${message} (at ${formatLoc(captureLoc())})`);
+    this.name = 'TileInputError';
+  }
+}
 
 /** Everything one timestep computes, for the cycle model and for tests. */
 export interface TileStep {
@@ -64,7 +70,7 @@ export class CrossbarTile {
   private readonly pMax: number;
 
   constructor(readonly spec: CrossbarSpec) {
-    checkCrossbarSpec(spec, captureCallerLoc(), 'CrossbarTile');
+    checkCrossbarSpec(spec, captureLoc(), 'CrossbarTile');
     const n = spec.rows * spec.cols * spec.slices;
     this.pos = new Uint8Array(n);
     this.neg = new Uint8Array(n);

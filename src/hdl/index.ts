@@ -5,4 +5,4 @@ export { Module, Memory, paramName, type MemoryOptions } from './module.js';
 export { elaborate, HDL_VERSION, type Design } from './elaborate.js';
 export { ElaborationError, CODES, formatDiagnostic, formatDiagnostics, validateAll, type Diagnostic } from './diagnostics.js';
 export { atCaller, captureCallerLoc, captureLoc, formatLoc, type SrcLoc } from './srcloc.js';
-export { saturate, satAdd, satSub, maxOf, minOf } from './lib/arith.js';
+export { saturate, satAdd, satSub, maxOf, minOf, sumTree, popcount } from './lib/arith.js';

@@ -37,3 +37,21 @@ export function minOf(a: Expr, b: ExprLike): Expr {
   const y = toExpr(b, a.type, true);
   return mux(a.le(y), a, y);
 }
+
+/** Exact sum of `terms` as a balanced adder tree (widths grow one bit per level, nothing is lost). */
+export function sumTree(terms: readonly Expr[]): Expr {
+  if (terms.length === 0) throw new RangeError('sumTree needs at least one term');
+  let level = [...terms];
+  while (level.length > 1) {
+    const next: Expr[] = [];
+    for (let i = 0; i + 1 < level.length; i += 2) next.push(level[i]!.add(level[i + 1]!));
+    if (level.length % 2) next.push(level[level.length - 1]!);
+    level = next;
+  }
+  return level[0]!;
+}
+
+/** Number of set bits among 1-bit `bits` (unsigned). */
+export function popcount(bits: readonly Expr[]): Expr {
+  return sumTree(bits);
+}

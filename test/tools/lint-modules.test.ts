@@ -1,0 +1,30 @@
+// Every chip module generator lints clean (Yosys structural checks + Verilator -Wall) over its parameter sets.
+import { mkdtempSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { crossbarTile } from '../../dsl/crossbar.js';
+import { lifArray } from '../../dsl/lif_array.js';
+import { elaborate, type Module } from '../../src/hdl/index.js';
+import { writeDesignAtomically } from '../../src/hdl/backend/write.js';
+import { formatFinding, lintDesign } from '../../src/tools/lint.js';
+import { XBAR_SETS } from '../../testbenches/crossbar_cosim.js';
+import { LANE_SETS } from '../../testbenches/lif_cosim.js';
+
+async function findings(build: () => Module): Promise<string[]> {
+  const dir = path.join(mkdtempSync(path.join(os.tmpdir(), 'nllm-lint-')), 'gen');
+  await writeDesignAtomically(elaborate(build), dir);
+  return (await lintDesign(dir)).flatMap((r) => r.findings.map(formatFinding));
+}
+
+describe('lint: crossbar tile', () => {
+  it.each(Object.entries(XBAR_SETS))('%s has zero findings', async (_, p) => {
+    expect(await findings(() => crossbarTile(p))).toEqual([]);
+  });
+});
+
+describe('lint: LIF array with lanes', () => {
+  it.each(Object.entries(LANE_SETS))('%s has zero findings', async (_, p) => {
+    expect(await findings(() => lifArray(p))).toEqual([]);
+  });
+});
