@@ -1,7 +1,9 @@
-// The chip top. For now: a configuration register bank (threshold, leak) loaded over a simple write bus,
-// driving one LIF neuron array. Later issues add crossbar tiles, the spike router and attention.
+// The chip top. For now: a configuration register bank (threshold, leak) loaded over a simple write bus, driving
+// one LIF neuron array, and one crossbar tile with its own ports (prefixed xbar_). The chip-top issue replaces this
+// with the tile grid, router, attention unit and one configuration interface.
 import { Bool, Module, UInt, type Signal } from '../src/hdl/index.js';
-import { resolveParams, type Resolved } from '../src/params/define.js';
+import { paramLocations, resolveParams, type Resolved } from '../src/params/define.js';
+import { crossbarTile } from './crossbar.js';
 import { lifArray, type LifArrayParams } from './lif_array.js';
 import { leakType, thresholdType } from './lif_neuron.js';
 import { chipParams } from './params.js';
@@ -37,6 +39,11 @@ export function chipTop(params: ChipParams): Module {
     bind[port.name] = port.kind === 'input' ? m.input(port.name, port.type, port.doc) : m.output(port.name, port.type, port.doc);
   }
   m.instance('u_lif', lif, bind);
+
+  const tile = crossbarTile({ ...params.crossbar, output: 'neurons' }, paramLocations(chipParams.crossbar));
+  const tbind: Record<string, Signal> = {};
+  for (const port of tile.ports) tbind[port.name] = port.kind === 'input' ? m.input(`xbar_${port.name}`, port.type, port.doc) : m.output(`xbar_${port.name}`, port.type, port.doc);
+  m.instance('u_xbar', tile, tbind);
   return m;
 }
 

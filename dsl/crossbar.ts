@@ -3,7 +3,7 @@
 // with an active row; exact column-sum accumulators; an ADC stage per column group; the recombined output plus the
 // incoming partial sum either leaves the tile or drives one LIF neuron per column (dsl/lif_array.ts).
 // Every width comes from the parameters; throughput is rowsPerCycle x colsPerCycle.
-import { Bool, Module, SInt, UInt, bitsFor, captureCallerLoc, cat, lit, log2ceil, mux, popcount, saturate, sumTree, type Expr, type Signal } from '../src/hdl/index.js';
+import { Bool, Module, SInt, UInt, bitsFor, captureCallerLoc, cat, lit, log2ceil, mux, popcount, saturate, sumTree, type Expr, type Signal, type SrcLoc } from '../src/hdl/index.js';
 import {
   cellBits,
   checkCrossbarSpec,
@@ -63,8 +63,9 @@ function lowestSet(bits: Expr, width: number): Expr {
 
 const ST = { idle: 0, scan: 1, flush: 2, conv: 3, drain: 4 } as const;
 
-export function crossbarTile(p: CrossbarParams): Module {
-  checkCrossbarSpec(p, captureCallerLoc());
+/** `locs`: where each parameter is defined (paramLocations of the parameter file), for diagnostics at those lines. */
+export function crossbarTile(p: CrossbarParams, locs?: Record<string, SrcLoc | undefined>): Module {
+  checkCrossbarSpec(p, captureCallerLoc(), 'crossbarTile', locs);
   const m = new Module(crossbarName(p), { ...p, neuron: p.neuron ? JSON.stringify(p.neuron) : 'none' }, `Crossbar tile ${p.rows} x ${p.cols}, ${p.output} output (spec: docs/crossbar.md)`);
   const { rows: R, cols: C, slices: S, rowsPerCycle: Pr, colsPerCycle: Pc, psumBits: P } = p;
   const G = colGroups(p);

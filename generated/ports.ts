@@ -2,5 +2,7 @@
 //   const dut = await Dut.start<Ports['chip_top']>(design);  // dut.<port> is checked by tsc
 export interface Ports {
   lif_tm_n16_v12_i10_ls_rs_rf0_sb1: 'clk' | 'rst' | 'in_valid' | 'in_addr' | 'in_current' | 'threshold' | 'leak' | 'ready' | 'out_valid' | 'out_addr' | 'out_spike' | 'out_v';
-  chip_top: 'clk' | 'rst' | 'cfg_we' | 'cfg_addr' | 'cfg_data' | 'in_valid' | 'in_addr' | 'in_current' | 'ready' | 'out_valid' | 'out_addr' | 'out_spike' | 'out_v';
+  lif_tm_n16_v16_i16_ln_rs_rf0_sgs2_x4_restart: 'clk' | 'rst' | 'in_valid' | 'in_addr' | 'in_current' | 'in_restart' | 'threshold' | 'ready' | 'out_valid' | 'out_addr' | 'out_spike' | 'out_v';
+  xbar_r64c16_l4s2_igs2_a6h_p4x4_ps16_c32_n16ns0gs2: 'clk' | 'rst' | 'cfg_we' | 'cfg_addr' | 'cfg_data' | 'in_valid' | 'in_spikes' | 'in_psum' | 'in_restart' | 'ready' | 'out_valid' | 'out_group' | 'cfg_error' | 'cnt_timesteps' | 'cnt_active_rows' | 'cnt_masked_rows' | 'cnt_cell_reads' | 'cnt_adc_conversions' | 'cnt_adc_clipped' | 'cnt_psum_saturated' | 'out_spikes' | 'out_v';
+  chip_top: 'clk' | 'rst' | 'cfg_we' | 'cfg_addr' | 'cfg_data' | 'in_valid' | 'in_addr' | 'in_current' | 'ready' | 'out_valid' | 'out_addr' | 'out_spike' | 'out_v' | 'xbar_cfg_we' | 'xbar_cfg_addr' | 'xbar_cfg_data' | 'xbar_in_valid' | 'xbar_in_spikes' | 'xbar_in_psum' | 'xbar_in_restart' | 'xbar_ready' | 'xbar_out_valid' | 'xbar_out_group' | 'xbar_cfg_error' | 'xbar_cnt_timesteps' | 'xbar_cnt_active_rows' | 'xbar_cnt_masked_rows' | 'xbar_cnt_cell_reads' | 'xbar_cnt_adc_conversions' | 'xbar_cnt_adc_clipped' | 'xbar_cnt_psum_saturated' | 'xbar_out_spikes' | 'xbar_out_v';
 }

@@ -92,3 +92,14 @@ export function requireRange(generator: string, name: string, value: number, min
 export function requireChoice(generator: string, name: string, value: string, choices: readonly string[], loc: SrcLoc | undefined): void {
   if (!choices.includes(value)) report(makeDiagnostic('PARAM_RANGE', `${generator}: parameter ${name} = '${value}' is not one of ${choices.join(', ')}`, loc));
 }
+
+/** Where each parameter of a tree is defined, by dotted name ('neuron.vWidth'), for diagnostics about rules between parameters. */
+export function paramLocations(tree: ParamTree, prefix = ''): Record<string, SrcLoc | undefined> {
+  const out: Record<string, SrcLoc | undefined> = {};
+  for (const [k, v] of Object.entries(tree)) {
+    const name = prefix ? `${prefix}.${k}` : k;
+    if (isParam(v)) out[name] = v.loc;
+    else Object.assign(out, paramLocations(v as ParamTree, name));
+  }
+  return out;
+}

@@ -82,33 +82,37 @@ export const CROSSBAR_DOC: Record<keyof typeof CROSSBAR_LIMITS | 'inSpikes' | 'a
 
 const pow2 = (n: number) => n > 0 && (n & (n - 1)) === 0;
 
-/** Checks every parameter; all problems are reported at once, at `loc` (the user's call site). */
-export function checkCrossbarSpec(p: CrossbarSpec, loc: SrcLoc | undefined, who = 'crossbarTile'): void {
+/**
+ * Checks every parameter; all problems are reported at once, each at the parameter's own location when `locs` has it
+ * (the line in dsl/params.ts, see paramLocations) and at `loc` (the generator's call site) otherwise.
+ */
+export function checkCrossbarSpec(p: CrossbarSpec, loc: SrcLoc | undefined, who = 'crossbarTile', locs: Record<string, SrcLoc | undefined> = {}): void {
+  const at = (name: string) => locs[name] ?? loc;
   validateAll(() => {
-    for (const [k, [lo, hi]] of Object.entries(CROSSBAR_LIMITS)) requireRange(who, k, p[k as keyof typeof CROSSBAR_LIMITS], lo, hi, loc);
-    requireChoice(who, 'inSpikes', p.inSpikes, ['binary', 'signed', 'graded', 'graded-signed'], loc);
-    requireChoice(who, 'adcRounding', p.adcRounding, ['floor', 'half-up'], loc);
-    requireChoice(who, 'output', p.output, ['neurons', 'psum'], loc);
-    const bad = (msg: string) => report(makeDiagnostic('PARAM_RANGE', `${who}: ${msg}`, loc));
-    if (p.slices > 1 && !pow2(p.cellLevels)) bad(`slices = ${p.slices} needs cellLevels a power of two (shift-and-add recombination), got ${p.cellLevels}`);
-    if (Number.isInteger(p.rows) && Number.isInteger(p.rowsPerCycle) && p.rows % p.rowsPerCycle !== 0) bad(`rowsPerCycle = ${p.rowsPerCycle} must divide rows = ${p.rows}`);
-    if (Number.isInteger(p.cols) && Number.isInteger(p.colsPerCycle) && p.cols % p.colsPerCycle !== 0) bad(`colsPerCycle = ${p.colsPerCycle} must divide cols = ${p.cols}`);
-    if (p.output === 'neurons' && !p.neuron) bad("output = 'neurons' needs the neuron parameters (neuron: {...})");
-    if (p.output === 'psum' && p.neuron) bad("output = 'psum' has no neurons; remove neuron: {...}");
+    for (const [k, [lo, hi]] of Object.entries(CROSSBAR_LIMITS)) requireRange(who, k, p[k as keyof typeof CROSSBAR_LIMITS], lo, hi, at(k));
+    requireChoice(who, 'inSpikes', p.inSpikes, ['binary', 'signed', 'graded', 'graded-signed'], at('inSpikes'));
+    requireChoice(who, 'adcRounding', p.adcRounding, ['floor', 'half-up'], at('adcRounding'));
+    requireChoice(who, 'output', p.output, ['neurons', 'psum'], at('output'));
+    const bad = (name: string, msg: string) => report(makeDiagnostic('PARAM_RANGE', `${who}: ${msg}`, at(name)));
+    if (p.slices > 1 && !pow2(p.cellLevels)) bad('cellLevels', `slices = ${p.slices} needs cellLevels a power of two (shift-and-add recombination), got ${p.cellLevels}`);
+    if (Number.isInteger(p.rows) && Number.isInteger(p.rowsPerCycle) && p.rows % p.rowsPerCycle !== 0) bad('rowsPerCycle', `rowsPerCycle = ${p.rowsPerCycle} must divide rows = ${p.rows}`);
+    if (Number.isInteger(p.cols) && Number.isInteger(p.colsPerCycle) && p.cols % p.colsPerCycle !== 0) bad('colsPerCycle', `colsPerCycle = ${p.colsPerCycle} must divide cols = ${p.cols}`);
+    if (p.output === 'neurons' && !p.neuron) bad('output', "output = 'neurons' needs the neuron parameters (neuron: {...})");
+    if (p.output === 'psum' && p.neuron) bad('output', "output = 'psum' has no neurons; remove neuron: {...}");
     if (p.rows >= 1 && p.cellLevels >= 2 && p.inLevels >= 1 && p.adcBits >= 1 && p.slices >= 1) {
       const need = tileOutputWidth(p);
-      if (p.psumBits < need && p.psumBits >= CROSSBAR_LIMITS.psumBits[0]) bad(`psumBits = ${p.psumBits} cannot hold the tile's own output (${need} bits for ADC ${p.adcBits} b x ${p.slices} slice(s) of base ${p.cellLevels}); allowed: ${need}..${CROSSBAR_LIMITS.psumBits[1]}`);
-      if (maxWeight(p) > 2 ** 31 - 1) bad(`cellLevels^slices = ${p.cellLevels}^${p.slices} exceeds 32-bit weights`);
+      if (p.psumBits < need && p.psumBits >= CROSSBAR_LIMITS.psumBits[0]) bad('psumBits', `psumBits = ${p.psumBits} cannot hold the tile's own output (${need} bits for ADC ${p.adcBits} b x ${p.slices} slice(s) of base ${p.cellLevels}); allowed: ${need}..${CROSSBAR_LIMITS.psumBits[1]}`);
+      if (maxWeight(p) > 2 ** 31 - 1) bad('slices', `cellLevels^slices = ${p.cellLevels}^${p.slices} exceeds 32-bit weights`);
     }
     if (p.neuron) {
       const n = p.neuron;
-      requireRange(who, 'neuron.vWidth', n.vWidth, 4, 32, loc);
-      requireRange(who, 'neuron.refractory', n.refractory, 0, 255, loc);
-      requireRange(who, 'neuron.levels', n.levels, 1, 15, loc);
-      requireChoice(who, 'neuron.leak', n.leak, ['none', 'shift', 'subtract'], loc);
-      requireChoice(who, 'neuron.reset', n.reset, ['zero', 'subtract'], loc);
-      requireChoice(who, 'neuron.spikes', n.spikes, ['binary', 'signed', 'graded', 'graded-signed'], loc);
-      if (n.floor && (n.spikes === 'signed' || n.spikes === 'graded-signed')) bad(`neuron.floor = true needs an unsigned spike alphabet, got '${n.spikes}'`);
+      requireRange(who, 'neuron.vWidth', n.vWidth, 4, 32, at('neuron.vWidth'));
+      requireRange(who, 'neuron.refractory', n.refractory, 0, 255, at('neuron.refractory'));
+      requireRange(who, 'neuron.levels', n.levels, 1, 15, at('neuron.levels'));
+      requireChoice(who, 'neuron.leak', n.leak, ['none', 'shift', 'subtract'], at('neuron.leak'));
+      requireChoice(who, 'neuron.reset', n.reset, ['zero', 'subtract'], at('neuron.reset'));
+      requireChoice(who, 'neuron.spikes', n.spikes, ['binary', 'signed', 'graded', 'graded-signed'], at('neuron.spikes'));
+      if (n.floor && (n.spikes === 'signed' || n.spikes === 'graded-signed')) bad('neuron.floor', `neuron.floor = true needs an unsigned spike alphabet, got '${n.spikes}'`);
     }
   });
 }

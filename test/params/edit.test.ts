@@ -16,11 +16,11 @@ function tempCopy(): string {
 describe('params list', () => {
   it('lists every parameter with type, value, range, doc and location, matching the runtime values', () => {
     const list = listParams();
-    const runtime = resolveParams(chipParams) as unknown as Record<string, Record<string, unknown>>;
+    const runtime = resolveParams(chipParams) as unknown as Record<string, unknown>;
     expect(list.length).toBeGreaterThanOrEqual(9);
     for (const e of list) {
-      const [group, key] = e.path.split('.');
-      expect(runtime[group!]![key!]).toEqual(e.value);
+      const value = e.path.split('.').reduce<unknown>((o, k) => (o as Record<string, unknown>)[k], runtime);
+      expect(value).toEqual(e.value);
       expect(e.doc.length).toBeGreaterThan(10);
       expect(e.loc).toMatch(/^dsl\/params\.ts:\d+$/);
     }
@@ -57,5 +57,15 @@ describe('params set', () => {
     expect(() => setParams(['lif.nope=1'], f)).toThrow(/unknown parameter 'lif\.nope'/);
     expect(() => setParams(['lif.neurons=8', 'lif.vWidth=99'], f)).toThrow(ParamEditError);
     expect(readFileSync(f, 'utf8')).toBe(before);
+  });
+});
+
+describe('parameter file ranges', () => {
+  it('the crossbar ranges in dsl/params.ts are the tile spec\'s (src/spec/crossbar.ts)', async () => {
+    const { CROSSBAR_LIMITS } = await import('../../src/spec/crossbar.js');
+    const list = listParams();
+    for (const [k, [min, max]] of Object.entries(CROSSBAR_LIMITS)) {
+      expect(list.find((e) => e.path === `crossbar.${k}`), k).toEqual(expect.objectContaining({ min, max }));
+    }
   });
 });
