@@ -31,7 +31,8 @@ await runCli(USAGE, () => {
 
   if (a.data) {
     const context = intArg('context', a.context, maxSeq, { min: 2, max: maxSeq, maxIs: "the model's context" });
-    const stride = intArg('stride', a.stride, Math.max(1, Math.floor(context / 2)), { min: 1, max: context, maxIs: 'the context' });
+    // a window of C tokens has C-1 targets: a stride of C would leave the first token of every later window unscored
+    const stride = intArg('stride', a.stride, Math.max(1, Math.floor(context / 2)), { min: 1, max: context - 1, maxIs: `the context less one; --stride ${context - 1} gives non-overlapping windows` });
     const { label, text, unitsText } = readTextSpec(a.data, limitBytes);
     const ids = tokenizer.encode(text);
     if (ids.length < 2) throw new UsageError(`${label} gives ${ids.length} token(s); perplexity needs at least 2`);

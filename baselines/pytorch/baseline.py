@@ -1,6 +1,6 @@
 """Dense PyTorch baseline: perplexity (the TS protocol), tokens/s, and on CUDA Joules/token from NVML.
 
-  python3 baselines/pytorch/baseline.py --model models/sotu-gelu --text data.txt [--context 128 --stride 64 --batch 8]
+  python3 baselines/pytorch/baseline.py --model models/sotu-gelu --text data.txt [--context 128 --stride 64 --batch 8]   (stride < context)
   python3 baselines/pytorch/baseline.py --model DIR --ids-json ids.json      (token ids from the TS tokenizers)
   python3 baselines/pytorch/baseline.py --random-gpt2-small --random-tokens 65536 --batch 16   (speed/energy only)
 
@@ -19,7 +19,8 @@ import torch
 
 sys.path.insert(0, os.path.dirname(__file__))
 from energy import Nvml, measure  # noqa: E402
-from nllm_torch import KvCache, Model, cpu_blas, greedy, strided_nll, strided_windows  # noqa: E402
+from nllm_torch import KvCache, Model, cpu_blas, greedy, strided_nll  # noqa: E402
+from strided import stride_problem, strided_windows  # noqa: E402
 
 DTYPES = {"float32": torch.float32, "bfloat16": torch.bfloat16, "float16": torch.float16}
 
@@ -140,8 +141,8 @@ def main():
     if not 2 <= ctx <= positions:
         sys.exit(f"--context must be from 2 to {positions} (the model's positions), got {ctx}")
     stride = max(1, ctx // 2) if args.stride is None else args.stride
-    if not 1 <= stride <= ctx:
-        sys.exit(f"--stride must be from 1 to the context ({ctx}), got {stride}")
+    if stride_problem(ctx, stride):  # a window of ctx tokens has ctx-1 targets (see strided.py)
+        sys.exit(f"--stride must be from 1 to {ctx - 1} (the context less one; --stride {ctx - 1} gives non-overlapping windows), got {stride}")
     cuda = args.device.startswith("cuda")
     min_seconds = args.min_seconds if args.min_seconds is not None else (5.0 if cuda else 0.0)
     nvml, no_energy = None, "not a CUDA device" if not cuda else None

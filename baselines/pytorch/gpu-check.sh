@@ -45,12 +45,12 @@ for m in sotu-relu sotu-gelu; do
 done
 for b in 1 64; do run "sotu-relu-generate-fp32-b$b" --model models/sotu-relu --text "$TEXT" --generate 64 --prompt-len 64 --batch "$b"; done
 G=(--random-gpt2-small --random-tokens 65536)
-run gpt2small-random-float32-b1 "${G[@]}" --context 1024 --stride 1024 --batch 1
+run gpt2small-random-float32-b1 "${G[@]}" --context 1024 --stride 1023 --batch 1
 for dt in float32 bfloat16; do
-  run "gpt2small-random-$dt-b16" "${G[@]}" --context 1024 --stride 1024 --batch 16 --dtype "$dt"
+  run "gpt2small-random-$dt-b16" "${G[@]}" --context 1024 --stride 1023 --batch 16 --dtype "$dt"
 done
 # the same with the plain attention formula instead of the fused kernel: how much the baseline's attention matters
-run gpt2small-random-bfloat16-b16-manual-attention "${G[@]}" --context 1024 --stride 1024 --batch 16 --dtype bfloat16 --attention manual
+run gpt2small-random-bfloat16-b16-manual-attention "${G[@]}" --context 1024 --stride 1023 --batch 16 --dtype bfloat16 --attention manual
 run gpt2small-random-generate-float32-b1 "${G[@]}" --generate 256 --prompt-len 64 --batch 1
 for b in 1 16; do run "gpt2small-random-generate-bfloat16-b$b" "${G[@]}" --generate 256 --prompt-len 64 --batch "$b" --dtype bfloat16; done
 "$PY" - "$RUNS" "$OUTDIR/results.json" <<'PYEOF'

@@ -13,6 +13,8 @@ import struct
 
 import torch
 
+from strided import strided_windows  # noqa: F401  (the window plan, torch-free; baseline.py imports it from here)
+
 DTYPES = {"F32": torch.float32, "F16": torch.float16, "BF16": torch.bfloat16, "F64": torch.float64}
 
 
@@ -316,19 +318,6 @@ class Model:
         x = rms_norm(x, P("norm.weight"), eps)
         head = P("embed_tokens.weight") if c.get("tie_word_embeddings", False) else g("lm_head.weight")
         return x @ head.T
-
-
-def strided_windows(n, ctx, stride):
-    """(begin, end, first) of each window over n ids: each token after the first is scored exactly once, with up to
-    ctx-1 tokens of context; `first` is the first position of the window whose next-token target is new."""
-    out, begin = [], 0
-    while begin + 1 < n:
-        end = min(begin + ctx, n)
-        out.append((begin, end, 0 if begin == 0 else max(ctx - stride - 1, 0)))
-        if end == n:
-            break
-        begin += stride
-    return out
 
 
 def strided_nll(model, ids, ctx, stride, batch=1):
