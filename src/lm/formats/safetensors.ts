@@ -44,27 +44,16 @@ export class SafetensorsFile {
       if (hlen > this.size - 8 || hlen > 100 * 1024 * 1024) throw new FormatError(path, `header length ${hlen} exceeds the file (${this.size} bytes): truncated or not safetensors`);
       const hbuf = Buffer.alloc(hlen);
       readSync(this.fd, hbuf, 0, hlen, 8);
-      let header: Record<string, unknown>;
+      let header: unknown;
       try {
         header = JSON.parse(hbuf.toString('utf8'));
       } catch (e) {
         throw new FormatError(path, `header is not valid JSON (${(e as Error).message})`);
       }
       this.dataStart = 8 + hlen;
-      const dataLen = this.size - this.dataStart;
-      for (const [name, v] of Object.entries(header)) {
-        if (name === '__metadata__') {
-          Object.assign(this.metadata, v);
-          continue;
-        }
-        const t = v as { dtype: DType; shape: number[]; data_offsets: [number, number] };
-        if (!(t.dtype in DTYPE_BYTES)) throw new FormatError(path, `tensor '${name}' has unsupported dtype ${t.dtype}`);
-        const [begin, end] = t.data_offsets;
-        const n = t.shape.reduce((a, b) => a * b, 1);
-        if (end - begin !== n * DTYPE_BYTES[t.dtype]) throw new FormatError(path, `tensor '${name}': shape [${t.shape}] of ${t.dtype} needs ${n * DTYPE_BYTES[t.dtype]} bytes, offsets span ${end - begin}`);
-        if (end > dataLen) throw new FormatError(path, `tensor '${name}' ends at byte ${end} of the data section but the file holds ${dataLen}: the file is truncated`);
-        this.tensors.set(name, { name, dtype: t.dtype, shape: t.shape, begin, end });
-      }
+      const { tensors, metadata } = checkHeader(path, header, this.size - this.dataStart);
+      for (const t of tensors) this.tensors.set(t.name, t);
+      Object.assign(this.metadata, metadata);
     } catch (e) {
       closeSync(this.fd);
       throw e;
@@ -127,6 +116,52 @@ export class SafetensorsFile {
   close(): void {
     closeSync(this.fd);
   }
+}
+
+const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+const isCount = (v: unknown): v is number => Number.isSafeInteger(v) && (v as number) >= 0;
+
+/** The header's tensors, checked as the format requires (and as the reference implementation validates): each
+ *  entry names a known dtype, a shape of non-negative integers and two integer offsets begin <= end spanning exactly
+ *  the shape's bytes; sorted by offset the tensors tile the data section: the first begins at 0, each begins where
+ *  the previous ended, the last ends at the section's end. Overlapping tensors would silently share weights, a gap
+ *  or trailing bytes mean the offsets are not what the writer meant. */
+function checkHeader(file: string, header: unknown, dataLen: number): { tensors: TensorInfo[]; metadata: Record<string, string> } {
+  if (!isObject(header)) throw new FormatError(file, `header must be a JSON object {name: {dtype, shape, data_offsets}}, got ${Array.isArray(header) ? 'an array' : JSON.stringify(header)}`);
+  const tensors: TensorInfo[] = [];
+  let metadata: Record<string, string> = {};
+  for (const [name, v] of Object.entries(header)) {
+    if (name === '__metadata__') {
+      if (!isObject(v) || Object.values(v).some((x) => typeof x !== 'string')) throw new FormatError(file, '__metadata__ must be an object of string values');
+      metadata = v as Record<string, string>;
+      continue;
+    }
+    const bad = (what: string) => new FormatError(file, `tensor '${name}': ${what}`);
+    if (!isObject(v)) throw bad(`header entry must be an object {dtype, shape, data_offsets}, got ${JSON.stringify(v)}`);
+    const missing = ['dtype', 'shape', 'data_offsets'].filter((k) => v[k] === undefined);
+    if (missing.length) throw bad(`header entry has no ${missing.join(', ')}`);
+    const { dtype, shape, data_offsets: offsets } = v;
+    if (typeof dtype !== 'string' || !(dtype in DTYPE_BYTES)) throw bad(`unsupported dtype ${JSON.stringify(dtype)} (supported: ${Object.keys(DTYPE_BYTES).join(', ')})`);
+    if (!Array.isArray(shape) || !shape.every(isCount)) throw bad(`shape must be a list of non-negative integers, got ${JSON.stringify(shape)}`);
+    if (!Array.isArray(offsets) || offsets.length !== 2 || !offsets.every(isCount)) throw bad(`data_offsets must be two non-negative integers [begin, end], got ${JSON.stringify(offsets)}`);
+    const [begin, end] = offsets as [number, number];
+    if (end < begin) throw bad(`data_offsets [${begin}, ${end}] end before they begin`);
+    const bytes = shape.reduce((a: number, b: number) => a * b, 1) * DTYPE_BYTES[dtype as DType];
+    if (end - begin !== bytes) throw bad(`shape [${shape}] of ${dtype} needs ${bytes} bytes, offsets span ${end - begin}`);
+    if (end > dataLen) throw new FormatError(file, `tensor '${name}' ends at byte ${end} of the data section but the file holds ${dataLen}: the file is truncated`);
+    tensors.push({ name, dtype: dtype as DType, shape: shape as number[], begin, end });
+  }
+  const sorted = [...tensors].sort((a, b) => a.begin - b.begin || a.end - b.end);
+  let at = 0;
+  let prev: TensorInfo | undefined;
+  for (const t of sorted) {
+    if (t.begin < at) throw new FormatError(file, `tensor '${t.name}' (data_offsets [${t.begin}, ${t.end}]) overlaps tensor '${prev!.name}' ([${prev!.begin}, ${prev!.end}]): each tensor must begin where the previous one ends`);
+    if (t.begin > at) throw new FormatError(file, prev ? `${t.begin - at} unused bytes between tensor '${prev.name}' (ends at ${at}) and tensor '${t.name}' (begins at ${t.begin}): each tensor must begin where the previous one ends` : `the first tensor, '${t.name}', begins at byte ${t.begin}: the data section must start with a tensor at byte 0`);
+    at = t.end;
+    prev = t;
+  }
+  if (at !== dataLen) throw new FormatError(file, `${dataLen - at} bytes after the last tensor${prev ? ` ('${prev.name}' ends at byte ${at})` : ''} in a data section of ${dataLen}: the tensors must fill it exactly`);
+  return { tensors, metadata };
 }
 
 const FLOAT_DTYPES = new Set<DType>(['F32', 'F64', 'BF16', 'F16']);

@@ -5,7 +5,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { SafetensorsFile, halfTable, setReadChunk, writeSafetensors } from '../../../src/lm/formats/safetensors.js';
+import { FormatError, SafetensorsFile, halfTable, setReadChunk, writeSafetensors } from '../../../src/lm/formats/safetensors.js';
 
 /** A safetensors file from raw little-endian tensor bytes. */
 function rawFile(tensors: [string, string, number[], Buffer][]): string {
@@ -74,5 +74,59 @@ describe('safetensors float conversion', () => {
     const st = new SafetensorsFile(rawFile([['ids', 'I32', [2], Buffer.from(new Int32Array([1, 2]).buffer)]]));
     expect(() => st.float32('ids')).toThrow(/tensor 'ids' is I32; a float tensor was expected/);
     st.close();
+  });
+});
+
+/** A file with a hand-written header and `dataLen` bytes of data. */
+function headerFile(header: unknown, dataLen: number): string {
+  const json = Buffer.from(JSON.stringify(header));
+  const len = Buffer.alloc(8);
+  len.writeBigUInt64LE(BigInt(json.length));
+  const f = path.join(mkdtempSync(path.join(os.tmpdir(), 'nllm-st-')), 'h.safetensors');
+  writeFileSync(f, Buffer.concat([len, json, Buffer.alloc(dataLen)]));
+  return f;
+}
+const f32 = (shape: unknown, offsets: unknown) => ({ dtype: 'F32', shape, data_offsets: offsets });
+
+describe('safetensors header checks (what the format requires; each names the file and the tensor)', () => {
+  it('accepts tensors that tile the data section, in any header order, zero-sized ones included', () => {
+    const st = new SafetensorsFile(headerFile({ b: f32([2], [8, 16]), a: f32([2], [0, 8]), e: f32([0], [16, 16]), __metadata__: { k: 'v' } }, 16));
+    expect([...st.tensors.keys()]).toEqual(['b', 'a', 'e']);
+    st.close();
+  });
+
+  it.each([
+    ['overlapping tensors', { a: f32([2], [0, 8]), b: f32([2], [0, 8]) }, 8, /tensor 'b' \(data_offsets \[0, 8\]\) overlaps tensor 'a' \(\[0, 8\]\): each tensor must begin where the previous one ends/],
+    ['partly overlapping tensors', { a: f32([3], [0, 12]), b: f32([3], [8, 20]) }, 20, /tensor 'b' .* overlaps tensor 'a'/],
+    ['a gap between tensors', { a: f32([2], [0, 8]), b: f32([2], [12, 20]) }, 20, /4 unused bytes between tensor 'a' \(ends at 8\) and tensor 'b' \(begins at 12\)/],
+    ['a first tensor not at byte 0', { a: f32([2], [4, 12]) }, 12, /the first tensor, 'a', begins at byte 4: the data section must start with a tensor at byte 0/],
+    ['trailing bytes after the last tensor', { a: f32([2], [0, 8]) }, 12, /4 bytes after the last tensor \('a' ends at byte 8\) in a data section of 12: the tensors must fill it exactly/],
+    ['data but no tensors', {}, 4, /4 bytes after the last tensor in a data section of 4/],
+    ['a negative dimension', { a: f32([-8], [0, 0]) }, 0, /tensor 'a': shape must be a list of non-negative integers, got \[-8\]/],
+    ['a non-integer dimension', { a: f32([2.5], [0, 10]) }, 10, /tensor 'a': shape must be a list of non-negative integers, got \[2\.5\]/],
+    ['a shape that is not a list', { a: f32('2', [0, 8]) }, 8, /tensor 'a': shape must be a list of non-negative integers, got "2"/],
+    ['offsets that are not integers', { a: f32([2], [0, '8']) }, 8, /tensor 'a': data_offsets must be two non-negative integers \[begin, end\], got \[0,"8"\]/],
+    ['fractional offsets', { a: f32([2], [0.5, 8.5]) }, 9, /tensor 'a': data_offsets must be two non-negative integers/],
+    ['negative offsets', { a: f32([2], [-8, 0]) }, 0, /tensor 'a': data_offsets must be two non-negative integers/],
+    ['three offsets', { a: f32([2], [0, 8, 16]) }, 16, /tensor 'a': data_offsets must be two non-negative integers/],
+    ['end before begin', { a: f32([0], [8, 0]) }, 8, /tensor 'a': data_offsets \[8, 0\] end before they begin/],
+    ['an unknown dtype', { a: { dtype: 'F8_E4M3', shape: [2], data_offsets: [0, 2] } }, 2, /tensor 'a': unsupported dtype "F8_E4M3" \(supported: F32, /],
+    ['a missing dtype and shape', { a: { data_offsets: [0, 8] } }, 8, /tensor 'a': header entry has no dtype, shape/],
+    ['missing data_offsets', { a: { dtype: 'F32', shape: [2] } }, 8, /tensor 'a': header entry has no data_offsets/],
+    ['an entry that is not an object', { a: [1, 2] }, 0, /tensor 'a': header entry must be an object \{dtype, shape, data_offsets\}, got \[1,2\]/],
+    ['a header that is not an object', [1, 2], 0, /header must be a JSON object .*got an array/],
+    ['metadata that is not strings', { __metadata__: { n: 1 } }, 0, /__metadata__ must be an object of string values/],
+    ['a shape that does not fit its offsets', { a: f32([3], [0, 8]) }, 8, /tensor 'a': shape \[3\] of F32 needs 12 bytes, offsets span 8/],
+  ])('refuses %s', (_, header, dataLen, msg) => {
+    const f = headerFile(header, dataLen);
+    let err: unknown;
+    try {
+      new SafetensorsFile(f).close();
+    } catch (e) {
+      err = e;
+    }
+    expect(err).toBeInstanceOf(FormatError);
+    expect((err as Error).message.startsWith(`${f}: `)).toBe(true);
+    expect((err as Error).message).toMatch(msg);
   });
 });
