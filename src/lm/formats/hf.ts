@@ -3,6 +3,7 @@
 // checkpoint's shape is available without loading its weights.
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
+import { checkLmConfig } from './config-check.js';
 import { FormatError, SafetensorsFile, type TensorInfo } from './safetensors.js';
 import type { Activation, LayerWeights, LmConfig, LmWeights, RopeScaling } from '../model.js';
 import { paramCount } from '../model.js';
@@ -19,9 +20,14 @@ export interface CheckpointInfo {
 
 type Json = Record<string, unknown>;
 
+/** The first of `keys` the config sets (a value of the wrong type is refused later, by checkLmConfig, naming it). */
+function key(cfg: Json, file: string, ...keys: string[]): string {
+  const k = keys.find((x) => cfg[x] !== undefined && cfg[x] !== null);
+  if (k === undefined) throw new FormatError(file, `config is missing ${keys.join(' / ')}`);
+  return k;
+}
 function num(cfg: Json, file: string, ...keys: string[]): number {
-  for (const k of keys) if (typeof cfg[k] === 'number') return cfg[k] as number;
-  throw new FormatError(file, `config is missing ${keys.join(' / ')}`);
+  return cfg[key(cfg, file, ...keys)] as number;
 }
 function opt<T>(cfg: Json, key: string, dflt: T): T {
   return cfg[key] === undefined || cfg[key] === null ? dflt : (cfg[key] as T);
@@ -56,21 +62,22 @@ export function configFromHf(cfg: Json, file = 'config.json'): LmConfig {
     if (!['gelu_new', 'gelu', 'relu', 'gelu_pytorch_tanh'].includes(act)) throw new FormatError(file, `activation_function '${act}' is not supported`);
     if (cfg.scale_attn_by_inverse_layer_idx === true) throw new FormatError(file, 'scale_attn_by_inverse_layer_idx = true is not supported');
     if (cfg.scale_attn_weights === false) throw new FormatError(file, 'scale_attn_weights = false is not supported');
-    return {
+    const seq = key(cfg, file, 'n_positions', 'n_ctx');
+    return checkLmConfig({
       family: 'gpt2', vocabSize: num(cfg, file, 'vocab_size'), dModel: d, nLayers: num(cfg, file, 'n_layer'), nHeads: num(cfg, file, 'n_head'), nKvHeads: num(cfg, file, 'n_head'),
-      dFF: opt(cfg, 'n_inner', 4 * d), maxSeq: num(cfg, file, 'n_positions', 'n_ctx'), norm: 'layernorm', normEps: opt(cfg, 'layer_norm_epsilon', 1e-5),
+      dFF: opt(cfg, 'n_inner', 4 * d), maxSeq: cfg[seq] as number, norm: 'layernorm', normEps: opt(cfg, 'layer_norm_epsilon', 1e-5),
       activation: (act === 'gelu_pytorch_tanh' ? 'gelu_new' : act) as Activation, gated: false, positions: 'learned', posOffset: 0, ropeTheta: 0, tiedHead: opt(cfg, 'tie_word_embeddings', true),
-    };
+    }, file, { vocabSize: 'vocab_size', dModel: 'n_embd', nLayers: 'n_layer', nHeads: 'n_head', nKvHeads: 'n_head', dFF: 'n_inner', maxSeq: seq, normEps: 'layer_norm_epsilon', activation: 'activation_function', ropeTheta: '', tiedHead: 'tie_word_embeddings' });
   }
   if (type === 'opt') {
     const d = num(cfg, file, 'hidden_size');
     if (opt(cfg, 'word_embed_proj_dim', d) !== d) throw new FormatError(file, `word_embed_proj_dim ${String(cfg.word_embed_proj_dim)} != hidden_size ${d} (OPT-350m's projections) is not supported`);
     if (opt(cfg, 'do_layer_norm_before', true) !== true) throw new FormatError(file, 'do_layer_norm_before = false (post-norm OPT) is not supported');
-    return {
+    return checkLmConfig({
       family: 'opt', vocabSize: num(cfg, file, 'vocab_size'), dModel: d, nLayers: num(cfg, file, 'num_hidden_layers'), nHeads: num(cfg, file, 'num_attention_heads'), nKvHeads: num(cfg, file, 'num_attention_heads'),
       dFF: num(cfg, file, 'ffn_dim'), maxSeq: num(cfg, file, 'max_position_embeddings'), norm: 'layernorm', normEps: 1e-5, activation: opt<string>(cfg, 'activation_function', 'relu') as Activation,
       gated: false, positions: 'learned', posOffset: 2, ropeTheta: 0, tiedHead: opt(cfg, 'tie_word_embeddings', true),
-    };
+    }, file, { vocabSize: 'vocab_size', dModel: 'hidden_size', nLayers: 'num_hidden_layers', nHeads: 'num_attention_heads', nKvHeads: 'num_attention_heads', dFF: 'ffn_dim', maxSeq: 'max_position_embeddings', normEps: '', activation: 'activation_function', ropeTheta: '', tiedHead: 'tie_word_embeddings' });
   }
   if (type === 'llama' || type === 'mistral') {
     const ropeScaling = ropeScalingFromHf(cfg, file);
@@ -78,12 +85,12 @@ export function configFromHf(cfg: Json, file = 'config.json'): LmConfig {
     const heads = num(cfg, file, 'num_attention_heads');
     const hd = opt<number | null>(cfg, 'head_dim', null);
     if (hd !== null && hd * heads !== num(cfg, file, 'hidden_size')) throw new FormatError(file, `head_dim ${hd} x ${heads} heads != hidden_size ${String(cfg.hidden_size)} is not supported`);
-    return {
+    return checkLmConfig({
       family: 'llama', vocabSize: num(cfg, file, 'vocab_size'), dModel: num(cfg, file, 'hidden_size'), nLayers: num(cfg, file, 'num_hidden_layers'), nHeads: heads,
       nKvHeads: opt(cfg, 'num_key_value_heads', heads), dFF: num(cfg, file, 'intermediate_size'), maxSeq: num(cfg, file, 'max_position_embeddings'), norm: 'rmsnorm',
       normEps: opt(cfg, 'rms_norm_eps', 1e-6), activation: opt<string>(cfg, 'hidden_act', 'silu') as Activation, gated: true, positions: 'rope', posOffset: 0,
       ropeTheta: opt(cfg, 'rope_theta', 10000), ...(ropeScaling ? { ropeScaling } : {}), tiedHead: opt(cfg, 'tie_word_embeddings', false),
-    };
+    }, file, { vocabSize: 'vocab_size', dModel: 'hidden_size', nLayers: 'num_hidden_layers', nHeads: 'num_attention_heads', nKvHeads: 'num_key_value_heads', dFF: 'intermediate_size', maxSeq: 'max_position_embeddings', normEps: 'rms_norm_eps', activation: 'hidden_act', ropeTheta: 'rope_theta', tiedHead: 'tie_word_embeddings' });
   }
   throw new FormatError(file, `model_type '${type}' is not supported (gpt2, opt, llama)`);
 }

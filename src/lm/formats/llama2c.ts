@@ -3,6 +3,7 @@
 // Tensors are read one at a time from the file (never the whole file at once), so size is bounded by the weights
 // kept, not by a Buffer's limit; float32 data is read straight into place (wasm and all supported hosts are little-endian).
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
+import { checkLmConfig } from './config-check.js';
 import { FormatError } from './safetensors.js';
 import type { LayerWeights, LmConfig, LmWeights } from '../model.js';
 
@@ -38,15 +39,21 @@ export function readLlama2cHeader(buf: Buffer, file: string): Llama2cHeader {
   return { version: 0, dim: ints[0]!, hiddenDim: ints[1]!, nLayers: ints[2]!, nHeads: ints[3]!, nKvHeads: ints[4]!, vocabSize: Math.abs(ints[5]!), seqLen: ints[6]!, sharedClassifier: ints[5]! > 0, dataOffset: 28 };
 }
 
+/** llama2.c's names for the header fields (export.py / run.c), for the messages. */
+const FIELDS = { vocabSize: 'vocab_size', dModel: 'dim', nLayers: 'n_layers', nHeads: 'n_heads', nKvHeads: 'n_kv_heads', dFF: 'hidden_dim', maxSeq: 'seq_len', normEps: 'norm_eps', activation: 'activation', ropeTheta: 'rope_theta', tiedHead: 'shared_classifier' } as const;
+/** A header field beyond this is not a llama2.c model but a misread file (2^20: far above any released one). */
+const MAX_FIELD = 1 << 20;
+
 function checkHeader(h: Llama2cHeader, file: string): void {
   const bad = (what: string) => {
-    throw new FormatError(file, `implausible llama2.c header: ${what} (dim ${h.dim}, hidden ${h.hiddenDim}, layers ${h.nLayers}, heads ${h.nHeads}/${h.nKvHeads}, vocab ${h.vocabSize}, seq ${h.seqLen})`);
+    throw new FormatError(file, `implausible llama2.c header: ${what} (dim ${h.dim}, hidden_dim ${h.hiddenDim}, n_layers ${h.nLayers}, n_heads ${h.nHeads}, n_kv_heads ${h.nKvHeads}, vocab_size ${h.vocabSize}, seq_len ${h.seqLen})`);
   };
-  for (const [k, v] of Object.entries({ dim: h.dim, hiddenDim: h.hiddenDim, nLayers: h.nLayers, nHeads: h.nHeads, nKvHeads: h.nKvHeads, vocabSize: h.vocabSize, seqLen: h.seqLen })) {
-    if (!Number.isInteger(v) || v <= 0 || v > 1 << 20) bad(`${k} = ${v}`);
+  for (const [k, v] of Object.entries({ dim: h.dim, hidden_dim: h.hiddenDim, n_layers: h.nLayers, n_heads: h.nHeads, n_kv_heads: h.nKvHeads, vocab_size: h.vocabSize, seq_len: h.seqLen })) {
+    if (!Number.isInteger(v) || v <= 0 || v > MAX_FIELD) bad(`${k} = ${v}, expected an integer from 1 to ${MAX_FIELD}`);
   }
-  if (h.dim % h.nHeads) bad('dim is not a multiple of n_heads');
-  if (h.nHeads % h.nKvHeads) bad('n_heads is not a multiple of n_kv_heads');
+  if (h.version === 2 && !(Number.isInteger(h.groupSize) && h.groupSize! > 0 && h.groupSize! <= MAX_FIELD)) bad(`group_size = ${h.groupSize}, expected an integer from 1 to ${MAX_FIELD}`);
+  // divisibility and RoPE's even head size: the same checks, and names, as a config file gets
+  checkLmConfig(llama2cConfig(h), file, FIELDS);
 }
 
 export function llama2cConfig(h: Llama2cHeader): LmConfig {
