@@ -7,6 +7,7 @@ import type { Design } from '../hdl/elaborate.js';
 import { designFiles } from '../hdl/backend/write.js';
 import { PROJECT_ROOT } from '../hdl/srcloc.js';
 import { verilatorVersion } from '../tools/verilator.js';
+import { removeStale, tmpPid } from '../util/stale.js';
 import { cppMain, type SimPort } from './cpp-main.js';
 
 export interface BuiltSim {
@@ -23,6 +24,14 @@ export interface BuiltSim {
 }
 
 export const CACHE_DIR = process.env.NLLM_SIM_CACHE ?? path.join(PROJECT_ROOT, '.cache', 'verilator');
+
+let staleChecked = false;
+/** Once per process: the temp folders of builds whose process was killed before its rename (pid in the name). */
+export function removeStaleBuilds(): string[] {
+  if (staleChecked) return [];
+  staleChecked = true;
+  return removeStale(CACHE_DIR, tmpPid);
+}
 
 export function simPorts(d: Design): { ports: SimPort[]; clock?: string; reset?: string } {
   const all = [...d.top.implicitPorts(), ...d.top.ports];
@@ -51,6 +60,7 @@ export async function buildSim(d: Design, opts: { trace?: boolean } = {}): Promi
 
   // build beside the final folder, then rename: parallel test workers never see a half-built simulator
   mkdirSync(CACHE_DIR, { recursive: true });
+  removeStaleBuilds();
   const tmp = `${dir}.tmp-${process.pid}-${Math.random().toString(36).slice(2)}`;
   mkdirSync(tmp, { recursive: true });
   try {
