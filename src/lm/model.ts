@@ -313,7 +313,7 @@ export class DenseLM {
   }
 }
 
-function activate(a: Activation, x: number): number {
+export function activate(a: Activation, x: number): number {
   switch (a) {
     case 'silu':
       return silu(x);
