@@ -13,6 +13,19 @@ import { perplexity, textUnits } from '../src/lm/metrics/perplexity.js';
 
 const USAGE = `npm run eval -- --model PATH --data SPEC [--context N] [--stride N] [--limit-bytes N] [--activation-stats] [--json]   (SPEC: ${TEXT_SPEC_USAGE})
        npm run eval -- --model PATH --cnndm FILE [--max-examples N] [--summary-tokens N]`;
+const OPTIONS = `Perplexity (strided windows, every token after the first scored once) and CPU tokens/s of the TS dense forward;
+ROUGE of greedy summaries.
+  --model PATH          Hugging Face folder (config.json + safetensors) or llama2.c .bin
+  --data SPEC           text to score: sotu:train|validation|test, wikitext:FILE, wikitext-detok:FILE, text:FILE
+  --context N           window length in tokens (default: the model's context)
+  --stride N            window advance, 1 to context-1 (default: context/2; context-1: non-overlapping windows)
+  --limit-bytes N       score only the first N bytes of the text
+  --activation-stats    also count FFN activations that are zero or near zero
+  --json                print the result as JSON
+  --cnndm FILE          CNN/DailyMail JSONL or CSV: ROUGE of lead-3 and of the model's summaries
+  --max-examples N      articles to summarise (default 20)
+  --summary-tokens N    tokens per summary (default 60)
+  -h, --help            this text`;
 
 await runCli(USAGE, () => {
   const { values: a } = parseCli({
@@ -71,4 +84,4 @@ await runCli(USAGE, () => {
     console.log(`lead-3 baseline: ${fmt(corpusRouge(lead3))}`);
     console.log(`model (greedy after "TL;DR:"): ${fmt(corpusRouge(gen))}`);
   }
-});
+}, OPTIONS);

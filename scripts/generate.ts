@@ -6,6 +6,19 @@ import { loadModel } from '../src/lm/load.js';
 
 const USAGE = 'npm run generate -- --model PATH [--prompt TEXT | --ids 1,2,3] [--mode greedy|sample|beam] [--max N] [--temperature T] [--top-k K] [--seed S] [--beams B] [--length-penalty A]';
 
+const OPTIONS = `Generates tokens from a prompt with the TS dense forward (CPU).
+  --model PATH            Hugging Face folder or llama2.c .bin
+  --prompt TEXT           text prompt (needs the model's tokenizer; default a newline)
+  --ids 1,2,3             prompt as token ids instead
+  --mode greedy|sample|beam   decoding (default greedy)
+  --max N                 new tokens (default 64)
+  --temperature T         sample: temperature (default 0.8)
+  --top-k K               sample: keep the K most likely tokens, 0 for all (default 40)
+  --seed S                sample: random seed (default 1)
+  --beams B               beam: beam width (default 4)
+  --length-penalty A      beam: length penalty exponent (default 0)
+  -h, --help              this text`;
+
 await runCli(USAGE, () => {
   const { values: a } = parseCli({
     options: {
@@ -36,4 +49,4 @@ await runCli(USAGE, () => {
   if (tokenizer) console.log(tokenizer.decode(prompt) + tokenizer.decode(out));
   console.log(`ids: ${out.join(' ')}`);
   console.error(`${out.length} tokens in ${s.toFixed(2)} s (${(out.length / s).toFixed(1)} tokens/s, ${mode}, CPU, measured)`);
-});
+}, OPTIONS);

@@ -6,6 +6,11 @@ import path from 'node:path';
 import { writeSafetensors } from '../src/lm/formats/safetensors.js';
 import { PROJECT_ROOT } from '../src/hdl/srcloc.js';
 import { Rng } from '../src/util/random.js';
+import { parseCli, runCli } from '../src/cli/args.js';
+
+await runCli('npm run fixtures', () => {
+  parseCli({ options: {} });
+}, 'Writes the tiny random Hugging Face checkpoints under test/fixtures/hf (deterministic: the same bytes each run).\n  -h, --help   this text');
 
 const OUT = path.join(PROJECT_ROOT, 'test', 'fixtures', 'hf');
 type T = Map<string, { shape: number[]; data: Float32Array }>;

@@ -1,12 +1,16 @@
 // npm run model-card -- models/sotu-gelu : writes MODEL_CARD.md from train_summary.json (written by npm run train).
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { runCli, UsageError } from '../src/cli/args.js';
+import { parseCli, runCli, UsageError } from '../src/cli/args.js';
+
+const OPTIONS = `Writes MODEL_DIR/MODEL_CARD.md from the train_summary.json that npm run train wrote there.
+  MODEL_DIR    the model folder
+  -h, --help   this text`;
 
 await runCli('npm run model-card -- MODEL_DIR   (a folder npm run train wrote, with train_summary.json)', () => {
-  const arg = process.argv[2];
-  if (!arg || process.argv.length > 3) throw new UsageError('give one model folder');
-  const dir = path.resolve(arg);
+  const { positionals } = parseCli({ allowPositionals: true, options: {} });
+  if (positionals.length !== 1) throw new UsageError(`give one model folder, got ${positionals.length} argument(s)`);
+  const dir = path.resolve(positionals[0]!);
   const s = JSON.parse(readFileSync(path.join(dir, 'train_summary.json'), 'utf8'));
   const c = s.config;
   const o = s.optimizer;
@@ -44,4 +48,4 @@ A research artefact for the NeuromorphicLLM compiler and its ablations (GELU vs 
 `;
   writeFileSync(path.join(dir, 'MODEL_CARD.md'), card);
   console.log(`wrote ${path.join(dir, 'MODEL_CARD.md')}`);
-});
+}, OPTIONS);

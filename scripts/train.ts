@@ -13,6 +13,20 @@ import { PROJECT_ROOT } from '../src/hdl/srcloc.js';
 
 const USAGE = 'npm run train -- [--activation gelu|relu] [--out DIR] [--steps N] [--dim C] [--layers L] [--heads H] [--seq T] [--batch B] [--lr LR] [--seed S]';
 
+const OPTIONS = `Trains a byte-level GPT-2 on the State of the Union corpus (train split), resumably, and exports it as a
+Hugging Face checkpoint with a model card.
+  --activation gelu|relu   FFN activation (default gelu)
+  --out DIR                output folder (default models/sotu-ACTIVATION)
+  --steps N                optimizer steps (default 3000)
+  --dim C                  model width (default 96)
+  --layers L               layers (default 4)
+  --heads H                attention heads, dividing --dim (default 4)
+  --seq T                  context length (default 128)
+  --batch B                sequences per step (default 8)
+  --lr LR                  peak learning rate (default 2e-3)
+  --seed S                 random seed (default 1337)
+  -h, --help               this text`;
+
 await runCli(USAGE, () => {
   const { values: a } = parseCli({
     options: {
@@ -69,4 +83,4 @@ await runCli(USAGE, () => {
   writeFileSync(path.join(outDir, 'train_summary.json'), JSON.stringify(summary, null, 2) + '\n');
   writeFileSync(path.join(outDir, 'train_log.json'), JSON.stringify(r.log.filter((e) => e.valLoss !== undefined || e.step % 10 === 0)) + '\n');
   console.log(`held-out loss: validation ${valLoss.toFixed(4)} nats/byte, test ${testLoss.toFixed(4)} nats/byte (unigram baseline ${uni.toFixed(4)})`);
-});
+}, OPTIONS);
