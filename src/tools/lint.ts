@@ -1,9 +1,9 @@
 // The lint gate: Yosys (structural: latches, loops, drivers) and Verilator -Wall (widths, unused, style) on
 // every generated module. Any finding fails. Findings are mapped back to TS through the `// @[...]` locators.
+// Clean results are cached (lint-cache.ts): an unchanged module is not linted again.
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { verilatorLint } from './verilator.js';
-import { yosys } from './yosys.js';
+import { cachedClean, LINT_CACHE_DIR, lintKey, storeClean } from './lint-cache.js';
 
 export interface LintFinding {
   tool: 'yosys' | 'verilator';
@@ -21,6 +21,8 @@ export interface ModuleLint {
   findings: LintFinding[];
   yosysMs: number;
   verilatorMs: number;
+  /** true when the clean result was taken from the lint cache (the tools did not run) */
+  cached?: boolean;
 }
 
 const LOCATOR = /\/\/ @\[(\S+) (\d+):(\d+)\]/;
@@ -46,10 +48,19 @@ export const YOSYS_LINT_SCRIPT = (files: string[], top: string) =>
     'check -assert',
   ].join('; ');
 
-/** Lints module `top` of the design in `dir` (all .v and .hex files there are made available). */
+const VERILATOR_FLAGS = ['--lint-only', '-Wall'];
+
+/** Lints module `top` of the design in `dir` over `files` (.v are read, .hex made available). */
 export async function lintModule(dir: string, top: string, files: string[]): Promise<ModuleLint> {
   const texts: Record<string, string> = {};
   for (const f of files) texts[f] = readFileSync(path.join(dir, f), 'utf8');
+  return lintTexts(dir, top, texts);
+}
+
+async function lintTexts(dir: string, top: string, texts: Record<string, string>): Promise<ModuleLint> {
+  // loaded on a cache miss only: the Yosys wasm bundle and execa are most of a cached run's start-up otherwise
+  const [{ yosys }, { verilatorLint }] = await Promise.all([import('./yosys.js'), import('./verilator.js')]);
+  const files = Object.keys(texts);
   const findings: LintFinding[] = [];
   const locate = (file: string | undefined, line: number | undefined) => (file && line && texts[file] ? tsLocFor(texts[file], line) : undefined);
 
@@ -65,7 +76,7 @@ export async function lintModule(dir: string, top: string, files: string[]): Pro
   if (!y.ok && !findings.length) findings.push({ tool: 'yosys', module: top, code: 'ERROR', message: `yosys failed:\n${y.log}` });
 
   const t1 = performance.now();
-  const v = await verilatorLint(dir, top, files.filter((f) => f.endsWith('.v')));
+  const v = await verilatorLint(dir, top, files.filter((f) => f.endsWith('.v')), VERILATOR_FLAGS);
   const verilatorMs = performance.now() - t1;
   for (const l of v.output.split('\n')) {
     const m = /^%(Warning|Error)(?:-(\w+))?: (?:([\w./-]+\.v):(\d+):(?:\d+):\s*)?(.*)$/.exec(l);
@@ -91,9 +102,49 @@ export interface Manifest {
   files: string[];
 }
 
-export async function lintDesign(dir: string): Promise<ModuleLint[]> {
+/** The files the lint of `top` reads: its own, those of the modules it instantiates (transitively) and the memory
+ *  files they load. A module's file is `<name>.v` (the backend's naming); a name mentioned anywhere in the text
+ *  counts as an instance, which can only add files, never miss one. */
+export function moduleFiles(texts: Record<string, string>, modules: readonly string[], top: string): string[] {
+  if (texts[`${top}.v`] === undefined) return Object.keys(texts).filter((f) => f.endsWith('.v') || f.endsWith('.hex'));
+  const seen = new Set<string>([top]);
+  const files = new Set<string>();
+  for (const queue = [top]; queue.length; ) {
+    const text = texts[`${queue.pop()!}.v`] ?? '';
+    for (const m of modules) {
+      if (seen.has(m) || !new RegExp(`\\b${m}\\b`).test(text)) continue;
+      seen.add(m);
+      queue.push(m);
+    }
+    for (const [, f] of text.matchAll(/\$readmem[hb]\s*\(\s*"([^"]+)"/g)) if (texts[f!] !== undefined) files.add(f!);
+  }
+  for (const m of seen) if (texts[`${m}.v`] !== undefined) files.add(`${m}.v`);
+  return [...files].sort();
+}
+
+export interface LintOptions {
+  /** where clean results are cached; false: no cache (default: NLLM_LINT_CACHE or .cache/lint) */
+  cache?: string | false;
+}
+
+/** Lints every module of the generated design in `dir`, each over the files it reads; unchanged clean modules are
+ *  taken from the cache (`cached: true`). */
+export async function lintDesign(dir: string, opts: LintOptions = {}): Promise<ModuleLint[]> {
   const manifest = JSON.parse(readFileSync(path.join(dir, 'manifest.json'), 'utf8')) as Manifest;
+  const cacheDir = opts.cache ?? LINT_CACHE_DIR;
+  const all: Record<string, string> = {};
+  for (const f of manifest.files) if (f.endsWith('.v') || f.endsWith('.hex')) all[f] = readFileSync(path.join(dir, f), 'utf8');
   const out: ModuleLint[] = [];
-  for (const mod of manifest.modules) out.push(await lintModule(dir, mod, manifest.files.filter((f) => f.endsWith('.v') || f.endsWith('.hex'))));
+  for (const mod of manifest.modules) {
+    const texts = Object.fromEntries(moduleFiles(all, manifest.modules, mod).map((f) => [f, all[f]!]));
+    const key = cacheDir === false ? undefined : await lintKey(mod, `${YOSYS_LINT_SCRIPT(Object.keys(texts), mod)}\0verilator ${VERILATOR_FLAGS.join(' ')}`, texts);
+    if (key && cachedClean(cacheDir as string, key)) {
+      out.push({ module: mod, findings: [], yosysMs: 0, verilatorMs: 0, cached: true });
+      continue;
+    }
+    const r = await lintTexts(dir, mod, texts);
+    if (key && r.findings.length === 0) storeClean(cacheDir as string, key, mod);
+    out.push({ ...r, cached: false });
+  }
   return out;
 }
