@@ -37,6 +37,13 @@ describe('a script given a bad argument or file', () => {
     expect(r.all).not.toMatch(/\n\s+at /);
   }, 60_000);
 
+  it('eval refuses a stride equal to the context (a window of C tokens has C-1 targets), suggesting C-1', async () => {
+    const r = await run('eval.ts', ['--model', 'models/sotu-relu', '--data', 'sotu:test', '--limit-bytes', '20000', '--context', '128', '--stride', '128']);
+    expect(r.exitCode).toBe(2);
+    expect(r.all).toMatch(/^error: --stride must be an integer from 1 to 127 \(the context less one; --stride 127 gives non-overlapping windows\), got '128'$/m);
+    expect(r.all).not.toMatch(/NaN|loss/);
+  }, 60_000);
+
   it('names a missing model, and a malformed dataset file with its line', async () => {
     const missing = await run('generate.ts', ['--model', 'models/no-such-model']);
     expect(missing.exitCode).toBe(2);

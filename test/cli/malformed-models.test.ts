@@ -35,7 +35,17 @@ function overlapping(): string {
   return d;
 }
 
+/** A llama2.c legacy header whose head size is odd (dim 48 over 16 heads), with no weights after it. */
+function oddHeads(): string {
+  const f = path.join(tmp, 'odd-heads.bin');
+  const b = Buffer.alloc(28);
+  [48, 172, 5, 16, 4, 512, 512].forEach((v, i) => b.writeInt32LE(v, 4 * i));
+  writeFileSync(f, b);
+  return f;
+}
+
 const CASES: [string, () => string, RegExp][] = [
+  ['a llama2.c header with an odd head size', oddHeads, /^error: \S+odd-heads\.bin: 'dim' \/ 'n_heads' = 3 must be even: RoPE rotates each head's dimensions in pairs$/],
   ['overlapping tensors', overlapping, /^error: \S+overlap\/model\.safetensors: tensor 'h\.0\.ln_1\.(bias|weight)' .*overlaps tensor 'h\.0\.ln_1\.(weight|bias)'/],
   ['n_head not dividing n_embd', () => withConfig('heads', { n_head: 3 }), /^error: \S+heads\/config\.json: config field 'n_head' \(3\) must divide 'n_embd' \(128\)/],
   ['a negative n_layer', () => withConfig('layers', { n_layer: -1 }), /^error: \S+layers\/config\.json: config field 'n_layer' must be a positive integer .*got -1$/],
@@ -49,6 +59,7 @@ describe('scripts given a malformed model', () => {
     };
     // two at a time: each is a Node start
     const results = [...(await Promise.all(CASES.slice(0, 2).map(run))), ...(await Promise.all(CASES.slice(2).map(run)))];
+    expect(results).toHaveLength(4);
     for (const { what, msg, r } of results) {
       expect(r.exitCode, `${what}: ${r.stderr}`).toBe(2);
       expect(r.stdout, what).toBe('');
