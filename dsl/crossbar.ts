@@ -118,7 +118,8 @@ export function crossbarTile(p: CrossbarParams, locs?: Record<string, SrcLoc | u
   const weightOk = m.let('cfg_weight_ok', allOf([region.eq(REGION.weights), index.lt(map.weightWords), dataFits(map.wordBits), levelsOk]));
   const weights = m.memory('weights', { type: UInt(map.wordBits), depth: map.weightWords, readUnderWrite: 'read-first', init: [] });
   const memAw = weights.addrWidth;
-  weights.write(index.resize(memAw), cfgData.resize(map.wordBits), we.and(weightOk));
+  const weightWe = m.let('weight_we', we.and(weightOk));
+  weights.write(index.resize(memAw), cfgData.resize(map.wordBits), weightWe);
 
   const maskChunks: Signal[] = [];
   const maskOks: Expr[] = [];
@@ -259,6 +260,8 @@ export function crossbarTile(p: CrossbarParams, locs?: Record<string, SrcLoc | u
     adc_conversions: [accept, mux(anyActive, lit(C * S, UInt(bitsFor(C * S))), lit(0, UInt(bitsFor(C * S))))],
     adc_clipped: [converting, clipCount],
     psum_saturated: [converting, satCount],
+    weight_reads: [scanning, lit(1, UInt(1))],
+    weight_writes: [weightWe, lit(1, UInt(1))],
   };
   for (const name of TILE_COUNTERS) {
     const [when, by] = increments[name]!;

@@ -3,7 +3,7 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import type { Dut } from '../src/harness/cocotb.js';
 import { CrossbarTile } from '../src/golden/crossbar.js';
-import { adcMax, adcMin, colGroups, crossbarMap, maxWeight, timestepCycles } from '../src/spec/crossbar.js';
+import { adcMax, adcMin, cfgAddress, colGroups, crossbarMap, maxWeight, REGION, timestepCycles } from '../src/spec/crossbar.js';
 import { Rng, testSeed } from '../src/util/random.js';
 import { XBAR_SETS, cosimTile, loadWeights, planVectors, randomOps, startTile, writeMask, writeReg, type TileOp } from './crossbar_cosim.js';
 
@@ -124,6 +124,33 @@ describe('crossbar directed cases', () => {
     const readyRuns = outs.slice(outs.findIndex((o) => o.out_valid)).map((o) => Number(o.ready));
     const highs = readyRuns.join('').split('0').filter((r) => r.length > 0);
     expect(highs.slice(0, 5).every((r) => r === '1')).toBe(true);
+  });
+
+  it('weight-memory counters: one read per scan cycle (n x G per timestep), one write per performed region-0 write', async () => {
+    const p = XBAR_SETS.grouped!; // H = 4 row groups of 4 rows, G = 4 column groups, L = 3 (level 3 is refused)
+    const map = crossbarMap(p);
+    const G = colGroups(p);
+    const spikes = zeros(p.rows);
+    spikes[1] = 1; // row group 0
+    spikes[9] = -1; // row group 2
+    spikes[10] = 1;
+    const outs = await directed('grouped', [
+      ...loadWeights(p, () => [1, 0]),
+      { kind: 'write', addr: cfgAddress(map, REGION.weights, 0), data: 3n }, // refused: level 3 > L - 1
+      ...writeMask(p, allRows(p, 1)),
+      { kind: 'step', spikes, psum: zeros(p.cols) },
+      { kind: 'step', spikes: zeros(p.rows), psum: zeros(p.cols) },
+    ]);
+    expect(last(outs, 'cfg_error')).toBe(1);
+    expect(last(outs, 'cnt_weight_writes')).toBe(map.weightWords);
+    expect(last(outs, 'cnt_weight_reads')).toBe(2 * G);
+    // the reads move one per cycle in consecutive cycles (the scan), starting the cycle after the accepting edge
+    // (outs[0] is the reset cycle, with the power-up values)
+    const steps = outs.map((o, i) => (i > 1 && o.cnt_weight_reads !== outs[i - 1]!.cnt_weight_reads ? i : -1)).filter((i) => i >= 0);
+    expect(steps.length).toBe(2 * G);
+    expect(steps[steps.length - 1]! - steps[0]!).toBe(2 * G - 1);
+    const accepted = outs.findIndex((o) => o.cnt_timesteps === 1n); // visible in cycle 0
+    expect(steps[0]).toBe(accepted + 1);
   });
 
   it('refused writes set cfg_error and change nothing; clear_counters clears it', async () => {

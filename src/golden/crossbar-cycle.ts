@@ -137,6 +137,8 @@ export class CrossbarTileCycleModel {
   /** The edge that ends cycle b.k of the timestep in flight. */
   private advance(b: { step: TileStep; k: number; period: number; scan: number }): void {
     const s = this.spec;
+    // the scan reads one weight word per cycle, in cycles 0..n*G-1 (scan = n*G + 1 when n > 0)
+    if (b.k < b.scan - 1) this.addCount('weight_reads', 1);
     const cg = b.k - b.scan;
     if (cg >= 0 && cg < this.G) {
       this.addCount('adc_clipped', b.step.clippedPerGroup[cg]!);
@@ -187,6 +189,8 @@ export class CrossbarTileCycleModel {
         }
       }
       for (const c of cells) this.tile.setCells(c.r, c.c, c);
+      this.tile.counters.weight_writes++;
+      this.addCount('weight_writes', 1);
       return;
     }
     if (region === REGION.mask && index < m.maskWords) {

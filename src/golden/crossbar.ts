@@ -11,6 +11,7 @@ import {
   encodeWeight,
   inputRange,
   maxWeight,
+  rowGroups,
   tileNeuronSpec,
   TILE_COUNTERS,
   type CellPair,
@@ -81,7 +82,10 @@ export class CrossbarTile {
     this.neurons = spec.output === 'neurons' ? new LifNeurons({ ...tileNeuronSpec(spec), neurons: spec.cols }) : undefined;
   }
 
-  /** Programs every cell from a weight matrix [rows][cols] (row-major), canonical cells (docs/crossbar.md). */
+  /**
+   * Programs every cell from a weight matrix [rows][cols] (row-major), canonical cells (docs/crossbar.md). Counted
+   * as what loading the matrix over the configuration bus costs: every weight word written once.
+   */
   program(weights: ArrayLike<number>): void {
     const { rows: R, cols: C } = this.spec;
     if (weights.length !== R * C) throw new TileInputError(`weights: ${weights.length} values, the tile holds ${R} x ${C} = ${R * C}`);
@@ -93,6 +97,7 @@ export class CrossbarTile {
         this.setCells(r, c, encodeWeight(w, this.spec));
       }
     }
+    this.counters.weight_writes += rowGroups(this.spec) * colGroups(this.spec);
   }
 
   setCells(r: number, c: number, cells: CellPair): void {
@@ -169,6 +174,7 @@ export class CrossbarTile {
     events.cell_reads = events.active_rows * C * S * 2;
     events.adc_conversions = any ? C * S : 0;
     const G = colGroups(this.spec);
+    events.weight_reads = activeGroups.length * G;
     const clippedPerGroup = new Int32Array(G);
     const saturatedPerGroup = new Int32Array(G);
     const q = new Int32Array(S * C);

@@ -257,7 +257,7 @@ export function crossbarMap(p: CrossbarSpec): CrossbarMap {
 export const cfgAddress = (m: CrossbarMap, region: number, index: number) => region * 2 ** m.indexBits + index;
 
 /** The counters a tile keeps, in port order (out ports cnt_<name>). */
-export const TILE_COUNTERS = ['timesteps', 'active_rows', 'masked_rows', 'cell_reads', 'adc_conversions', 'adc_clipped', 'psum_saturated'] as const;
+export const TILE_COUNTERS = ['timesteps', 'active_rows', 'masked_rows', 'cell_reads', 'adc_conversions', 'adc_clipped', 'psum_saturated', 'weight_reads', 'weight_writes'] as const;
 export type TileCounter = (typeof TILE_COUNTERS)[number];
 
 export const TILE_COUNTER_DOC: Record<TileCounter, string> = {
@@ -268,6 +268,8 @@ export const TILE_COUNTER_DOC: Record<TileCounter, string> = {
   adc_conversions: 'ADC conversions: C x S in each timestep with at least one active row (none otherwise)',
   adc_clipped: 'conversions whose shifted sum fell outside the A-bit range (either way)',
   psum_saturated: 'columns whose psum_in + y left the P-bit range (saturated)',
+  weight_reads: 'weight-memory words read by the scan: n x G per timestep (n = row groups with an active row), one per scan cycle',
+  weight_writes: 'weight-memory words written: configuration writes to region 0 that were performed (refused writes excluded)',
 };
 
 /** Cycles from the accepting edge until the tile is ready again, for `activeGroups` row groups with an active row. */
