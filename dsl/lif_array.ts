@@ -6,6 +6,7 @@
 import { Bool, Module, SInt, UInt, captureCallerLoc, cat, lit, log2ceil, mux, paramName, validateAll, type Expr } from '../src/hdl/index.js';
 import { makeDiagnostic, report } from '../src/hdl/diagnostics.js';
 import { requireChoice, requireRange } from '../src/params/define.js';
+import { COUNTER_BITS, LIF_STATE_COUNTER_DOC, LIF_STATE_COUNTERS, type LifStateCounter } from '../src/spec/memory.js';
 import { leakType, neuronUpdate, refractoryWidth, spikeType, thresholdType, type NeuronParams } from './lif_neuron.js';
 
 export interface LifArrayParams extends NeuronParams {
@@ -15,6 +16,8 @@ export interface LifArrayParams extends NeuronParams {
   restart?: boolean;
   /** timemux: neurons updated per request (one state word holds `lanes` neurons); divides `neurons` */
   lanes?: number;
+  /** timemux: adds the state memory's access counters (docs/memory.md), this many bits wide (wrapping) */
+  counters?: number;
 }
 
 export const LIF_LIMITS = { neurons: [1, 1024], vWidth: [4, 32], iWidth: [2, 32], refractory: [0, 255], levels: [1, 15] } as const;
@@ -32,6 +35,10 @@ function validate(p: LifArrayParams): void {
       if (p.neurons % p.lanes !== 0) report(makeDiagnostic('PARAM_RANGE', `lifArray: lanes = ${p.lanes} must divide neurons = ${p.neurons}`, loc));
       if (p.lanes > 1 && p.arch !== 'timemux') report(makeDiagnostic('PARAM_RANGE', `lifArray: lanes = ${p.lanes} applies to arch 'timemux' only`, loc));
     }
+    if (p.counters !== undefined) {
+      requireRange('lifArray', 'counters', p.counters, COUNTER_BITS[0], COUNTER_BITS[1], loc);
+      if (p.arch !== 'timemux') report(makeDiagnostic('PARAM_RANGE', `lifArray: counters = ${p.counters} applies to arch 'timemux' only (the parallel array keeps its state in registers, not a memory)`, loc));
+    }
     if (p.floor && (p.spikes === 'signed' || p.spikes === 'graded-signed')) {
       report(makeDiagnostic('PARAM_RANGE', `lifArray: floor = true keeps the membrane >= 0, so spikes = '${p.spikes}' could never fire negatively; use 'binary' or 'graded'`, loc));
     }
@@ -42,7 +49,7 @@ export function lifArrayName(p: LifArrayParams): string {
   const arch = p.arch === 'timemux' ? 'tm' : 'par';
   const sp = { binary: 'b', signed: 's', graded: 'g', 'graded-signed': 'gs' }[p.spikes];
   const name = paramName(`lif_${arch}`, { n: p.neurons, v: p.vWidth, i: p.iWidth, l: p.leak[0]!, r: p.reset[0]!, rf: p.refractory, s: `${sp}${p.levels}` });
-  return `${name}${(p.lanes ?? 1) > 1 ? `_x${p.lanes}` : ''}${p.floor ? '_floor' : ''}${p.restart ? '_restart' : ''}`;
+  return `${name}${(p.lanes ?? 1) > 1 ? `_x${p.lanes}` : ''}${p.floor ? '_floor' : ''}${p.restart ? '_restart' : ''}${p.counters ? `_cnt${p.counters}` : ''}`;
 }
 
 export function lifArray(p: LifArrayParams): Module {
@@ -162,7 +169,17 @@ function timemux(m: Module, p: LifArrayParams): Module {
     lane0 ??= next;
   }
   const nextWord = m.let('next_word', cat(...nextWords));
-  state.write(mux(clearing, clearAddr, s1Addr), mux(clearing, lit(0, UInt(lanes * stateBits)), nextWord), clearing.or(s1Valid));
+  // (not a named wire, so that arrays without counters emit the same Verilog as before they existed)
+  const stateWe = clearing.or(s1Valid);
+  state.write(mux(clearing, clearAddr, s1Addr), mux(clearing, lit(0, UInt(lanes * stateBits)), nextWord), stateWe);
+  if (p.counters) {
+    const events: Record<LifStateCounter, Expr> = { state_reads: accept, state_writes: stateWe };
+    for (const name of LIF_STATE_COUNTERS) {
+      const r = m.reg(`count_${name}`, UInt(p.counters), { reset: 0 });
+      m.when(events[name], () => r.assign(r.addWrap(1)));
+      m.output(`cnt_${name}`, UInt(p.counters), LIF_STATE_COUNTER_DOC[name]).assign(r);
+    }
+  }
 
   const oValid = m.reg('o_valid', Bool);
   const oAddr = m.reg('o_addr', UInt(aw), { reset: 0 });

@@ -3,7 +3,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { Rng, testSeed } from '../src/util/random.js';
 import type { Dut } from '../src/harness/cocotb.js';
 import { LifNeurons } from '../src/golden/lif.js';
-import { LANE_SETS, PARAM_SETS, cosim, randomVectors, startLif, withArch, type Vector } from './lif_cosim.js';
+import { COUNTER_SETS, LANE_SETS, PARAM_SETS, cosim, randomVectors, startLif, withArch, type Vector } from './lif_cosim.js';
 
 const CYCLES = Number(process.env.LIF_CYCLES ?? 100_000);
 const duts: Dut[] = [];
@@ -156,5 +156,49 @@ describe.each(Object.entries(LANE_SETS))('LIF time-multiplexed with lanes: %s', 
     const r = await cosim(dut, p, randomVectors(p, new Rng(seed), 30_000, 0.01), `lif ${name} seed ${seed}`);
     expect(r.scoreboard.count, r.scoreboard.report()).toBe(0);
     expect(r.spikes).toBeGreaterThan(300);
+  });
+});
+
+describe.each(Object.entries(COUNTER_SETS))('LIF state-memory access counters: %s', (name, p) => {
+  it(`match the golden model over ${CYCLES} random cycles (wrapping included)`, async () => {
+    const seed = testSeed(0x5eed + name.length * 31);
+    console.log(`LIF counters ${name}: seed ${seed} (replay with SEED=${seed})`);
+    const dut = await startLif(p);
+    duts.push(dut);
+    const r = await cosim(dut, p, randomVectors(p, new Rng(seed), CYCLES), `lif counters ${name} seed ${seed}`, 25_000, true);
+    expect(r.scoreboard.count, r.scoreboard.report()).toBe(0);
+    // the narrow counters wrapped at least once, so wrapping was compared too
+    const reads = r.outputs!.map((o) => o.cnt_state_reads!);
+    expect(reads.some((v, i) => i > 10 && v < reads[i - 1]!)).toBe(true);
+  });
+
+  it('spec values: words/lanes clearing writes after reset, then one read and one write per accepted request', async () => {
+    const words = p.neurons / (p.lanes ?? 1);
+    const dut = await startLif(p);
+    duts.push(dut);
+    const vectors: Vector[] = [{ rst: 1, in_valid: 0, in_addr: 0, in_current: 0, threshold: 3, leak: 0, in_restart: 0 }];
+    for (let i = 0; i < words + 2; i++) vectors.push({ rst: 0, in_valid: 0 });
+    // 7 accepted requests (one back-to-back on the same word), one dropped (address out of range when it exists)
+    const addrs = [0, 0, 1, 2, words - 1, 1, 0];
+    for (const a of addrs) vectors.push({ in_valid: 1, in_addr: a, in_current: 1 });
+    const aw = Math.max(1, Math.ceil(Math.log2(words)));
+    const dropped = words < 2 ** aw ? 1 : 0;
+    if (dropped) vectors.push({ in_valid: 1, in_addr: 2 ** aw - 1 });
+    for (let i = 0; i < 3; i++) vectors.push({ in_valid: 0 });
+    const r = await cosim(dut, p, vectors, `lif counters ${name} directed`, 25_000, true);
+    expect(r.scoreboard.count, r.scoreboard.report()).toBe(0);
+    const end = r.outputs![r.outputs!.length - 1]!;
+    expect(Number(end.cnt_state_reads)).toBe(addrs.length);
+    expect(Number(end.cnt_state_writes)).toBe(words + addrs.length);
+    // the clearing writes are done (and counted) by the time ready rises
+    const firstReady = r.outputs!.findIndex((o, i) => i > 0 && o.ready === 1n);
+    expect(Number(r.outputs![firstReady]!.cnt_state_writes)).toBe(words);
+  });
+
+  it('refuses counters on the parallel array and a width outside 8..48, naming the parameter', async () => {
+    const { lifArray } = await import('../dsl/lif_array.js');
+    const { elaborate } = await import('../src/hdl/index.js');
+    expect(() => elaborate(() => lifArray({ ...p, lanes: undefined, arch: 'parallel' }))).toThrow(/E0701[\s\S]*counters = \d+ applies to arch 'timemux' only[\s\S]*lif_array\.test\.ts:\d+/);
+    expect(() => elaborate(() => lifArray({ ...p, counters: 4 }))).toThrow(/parameter counters = 4 is outside 8\.\.48/);
   });
 });

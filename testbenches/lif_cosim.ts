@@ -23,6 +23,12 @@ export const LANE_SETS: Record<string, LifArrayParams> = {
   lanes2: { neurons: 6, vWidth: 8, iWidth: 6, leak: 'none', reset: 'zero', refractory: 0, spikes: 'binary', levels: 1, lanes: 2, arch: 'timemux' },
 };
 
+/** Time-multiplexed arrays with the state memory's access counters (narrow, so they wrap within a run). */
+export const COUNTER_SETS: Record<string, LifArrayParams> = {
+  counted: { neurons: 5, vWidth: 9, iWidth: 7, leak: 'subtract', reset: 'subtract', refractory: 1, spikes: 'signed', levels: 1, restart: true, counters: 8, arch: 'timemux' },
+  countedLanes: { neurons: 12, vWidth: 8, iWidth: 6, leak: 'shift', reset: 'zero', refractory: 0, spikes: 'graded', levels: 2, lanes: 3, counters: 13, arch: 'timemux' },
+};
+
 export function withArch(p: LifArrayParams, arch: LifArrayParams['arch']): LifArrayParams {
   return { ...p, arch };
 }

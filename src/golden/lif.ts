@@ -156,7 +156,9 @@ export class LifTimemuxModel {
   private addrMask: number;
   readonly lanes: number;
   private readonly words: number;
-  constructor(readonly spec: LifSpec & { lanes?: number }) {
+  /** state-memory access counters (docs/memory.md), when the array has them (spec.counters = their width) */
+  private cnt = { state_reads: 0n, state_writes: 0n };
+  constructor(readonly spec: LifSpec & { lanes?: number; counters?: number }) {
     this.lanes = spec.lanes ?? 1;
     this.words = spec.neurons / this.lanes;
     this.memV = new Int32Array(spec.neurons);
@@ -167,7 +169,7 @@ export class LifTimemuxModel {
     this.addrMask = 2 ** Math.max(1, Math.ceil(Math.log2(this.words))) - 1;
     this.o = { valid: 0, addr: 0, spikes: new Array(this.lanes).fill(0), v: new Array(this.lanes).fill(0) };
   }
-  outputs(): { ready: bigint; out_valid: bigint; out_addr: bigint; out_spike: bigint; out_v: bigint } {
+  outputs(): { ready: bigint; out_valid: bigint; out_addr: bigint; out_spike: bigint; out_v: bigint; cnt_state_reads?: bigint; cnt_state_writes?: bigint } {
     const sw = spikeWidth(this.spec);
     let sp = 0n;
     let vv = 0n;
@@ -175,7 +177,8 @@ export class LifTimemuxModel {
       sp = (sp << BigInt(sw)) | toBits(this.o.spikes[j]!, sw);
       vv = (vv << BigInt(this.spec.vWidth)) | toBits(this.o.v[j]!, this.spec.vWidth);
     }
-    return { ready: BigInt(1 - this.clearing), out_valid: BigInt(this.o.valid), out_addr: BigInt(this.o.addr), out_spike: sp, out_v: vv };
+    const o = { ready: BigInt(1 - this.clearing), out_valid: BigInt(this.o.valid), out_addr: BigInt(this.o.addr), out_spike: sp, out_v: vv };
+    return this.spec.counters ? { ...o, cnt_state_reads: this.cnt.state_reads, cnt_state_writes: this.cnt.state_writes } : o;
   }
   /** The request's currents: a number for one lane, the packed port value for several. */
   private currents(c: number | bigint): number[] {
@@ -219,7 +222,13 @@ export class LifTimemuxModel {
       this.o = { valid: 0, addr: 0, spikes: new Array(L).fill(0), v: new Array(L).fill(0) };
       this.clearing = 1;
       this.clearAddr = 0;
+      this.cnt = { state_reads: 0n, state_writes: 0n };
       return;
+    }
+    if (this.spec.counters) {
+      const wrap = mask(this.spec.counters);
+      if (accept) this.cnt.state_reads = (this.cnt.state_reads + 1n) & wrap;
+      if (wen) this.cnt.state_writes = (this.cnt.state_writes + 1n) & wrap;
     }
     this.o.valid = s1Valid;
     if (s1Valid) this.o = { valid: 1, addr: s1Addr, spikes, v: nextV };
