@@ -5,11 +5,13 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { crossbarTile } from '../../dsl/crossbar.js';
 import { lifArray } from '../../dsl/lif_array.js';
+import { pruningController } from '../../dsl/pruning.js';
 import { elaborate, type Module } from '../../src/hdl/index.js';
 import { writeDesignAtomically } from '../../src/hdl/backend/write.js';
 import { formatFinding, lintDesign } from '../../src/tools/lint.js';
 import { XBAR_SETS } from '../../testbenches/crossbar_cosim.js';
 import { LANE_SETS } from '../../testbenches/lif_cosim.js';
+import { PRUNE_SETS } from '../../testbenches/pruning_cosim.js';
 
 async function findings(build: () => Module): Promise<string[]> {
   const dir = path.join(mkdtempSync(path.join(os.tmpdir(), 'nllm-lint-')), 'gen');
@@ -26,5 +28,11 @@ describe('lint: crossbar tile', () => {
 describe('lint: LIF array with lanes', () => {
   it.each(Object.entries(LANE_SETS))('%s has zero findings', async (_, p) => {
     expect(await findings(() => lifArray(p))).toEqual([]);
+  });
+});
+
+describe('lint: pruning controller', () => {
+  it.each(Object.entries(PRUNE_SETS))('%s has zero findings', async (_, p) => {
+    expect(await findings(() => pruningController(p))).toEqual([]);
   });
 });
