@@ -2,6 +2,7 @@
 // A block `<!-- generated:NAME -->` ... `<!-- /generated -->` is replaced by GENERATED[NAME](); `npm run docs`
 // rewrites the files and test/docs/tables.test.ts fails when one is stale.
 import { CROSSBAR_DOC, CROSSBAR_LIMITS, REGION, TILE_COUNTER_DOC, TILE_COUNTERS, TILE_REG } from '../spec/crossbar.js';
+import { PRUNING_COUNTER_DOC, PRUNING_COUNTERS, PRUNING_DOC, PRUNING_LIMITS } from '../spec/pruning.js';
 
 const row = (cells: (string | number)[]) => `| ${cells.join(' | ')} |`;
 
@@ -33,10 +34,19 @@ function crossbarCounters(): string {
   return table(['counter', 'counts'], TILE_COUNTERS.map((c) => [`\`cnt_${c}\``, TILE_COUNTER_DOC[c]]));
 }
 
+const pruningParams = () =>
+  table(['parameter', 'range', 'meaning'], Object.entries(PRUNING_DOC).map(([k, doc]) => {
+    const lim = PRUNING_LIMITS[k as keyof typeof PRUNING_LIMITS];
+    return [`\`${k}\``, lim ? `${lim[0]}..${lim[1]}` : '', doc];
+  }));
+const pruningCounters = () => table(['counter', 'counts'], PRUNING_COUNTERS.map((c) => [`\`cnt_${c}\``, PRUNING_COUNTER_DOC[c]]));
+
 export const GENERATED: Record<string, () => string> = {
   'crossbar-params': crossbarParams,
   'crossbar-map': crossbarMap,
   'crossbar-counters': crossbarCounters,
+  'pruning-params': pruningParams,
+  'pruning-counters': pruningCounters,
 };
 
 const BLOCK = /<!-- generated:([\w-]+) -->\n[\s\S]*?<!-- \/generated -->/g;
