@@ -151,8 +151,9 @@ export function planVectors(p: AttentionParams, ops: readonly AttOp[], rng?: Rng
       if (taken) break;
     }
   }
-  // let the last token finish
-  for (let guard = 0; !model.ready || guard < 8; guard++) push(quiet());
+  // let the last token finish (ready again in the cycle that shows its last output), then a few quiet cycles
+  while (!model.ready) push(quiet());
+  for (let i = 0; i < 4; i++) push(quiet());
   return out;
 }
 

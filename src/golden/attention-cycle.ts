@@ -3,10 +3,8 @@
 // model's (attention.ts), computed at the accepting edge; this file only places it in time.
 import {
   ATT_COUNTERS,
-  ATT_REG,
   outputCycle,
   outWords,
-  refusedWrite,
   scoreCycle,
   spikeWidth,
   tokenSchedule,
@@ -165,19 +163,11 @@ export class AttentionCycleModel {
   }
 
   private write(addr: number, data: bigint): void {
-    if (refusedWrite(this.spec, addr, data)) {
-      this.cfgError = 1;
-      return;
-    }
-    const u = this.unit;
-    if (addr === ATT_REG.scoreShift) u.scoreShift = Number(data);
-    else if (addr === ATT_REG.theta) u.theta = Number(data);
-    else if (addr === ATT_REG.steps) u.steps = Number(data);
-    else {
-      // clearCounters: every counter and both error flags; an increment due at this edge is dropped
+    const w = this.unit.write(addr, data);
+    if (w.refused) this.cfgError = 1;
+    if (w.cleared) {
+      // every counter and both error flags; an increment due at this edge is dropped
       for (const c of ATT_COUNTERS) this.cnt[c] = 0n;
-      u.clearCounters();
-      u.ctxError = false;
       this.cfgError = 0;
     }
   }

@@ -6,6 +6,7 @@
 import { captureLoc, formatLoc } from '../hdl/srcloc.js';
 import {
   ATT_COUNTERS,
+  ATT_REG,
   ATT_RESET,
   checkAttentionSpec,
   encoderSpec,
@@ -14,6 +15,7 @@ import {
   kvHeadOf,
   normalize,
   reciprocal,
+  refusedWrite,
   scoreOf,
   tokenEvents,
   type AttentionCounter,
@@ -115,6 +117,21 @@ export class AttentionUnit {
 
   clearCounters(): void {
     for (const c of ATT_COUNTERS) this.counters[c] = 0;
+  }
+
+  /** A configuration write (docs/attention.md "Configuration"): refused ones change nothing; clearCounters also
+   *  clears the refused-token flag. */
+  write(addr: number, data: bigint): { refused: boolean; cleared: boolean } {
+    if (refusedWrite(this.spec, addr, data)) return { refused: true, cleared: false };
+    if (addr === ATT_REG.scoreShift) this.scoreShift = Number(data);
+    else if (addr === ATT_REG.theta) this.theta = Number(data);
+    else if (addr === ATT_REG.steps) this.steps = Number(data);
+    else {
+      this.clearCounters();
+      this.ctxError = false;
+      return { refused: false, cleared: true };
+    }
+    return { refused: false, cleared: false };
   }
 
   /** Whether a token would be refused now: cache full under 'error', or positions exhausted; never at seq_start. */
