@@ -47,7 +47,7 @@ export function badInput(s: LayerSetup, x: ArrayLike<number>, T: number, perStep
   for (let i = 0; i < x.length; i++) {
     const v = x[i]!;
     if (!(Number.isInteger(v) && v >= lo && v <= hi)) {
-      return new TileInputError(`row input ${indexName(i, s.grid.dIn, T, perStep)} = ${v} is outside the ${s.tile.inSpikes} alphabet ${lo}..${hi}`);
+      return new TileInputError(`SpikingLinear: row input ${indexName(i, s.grid.dIn, T, perStep)} = ${v} is outside the ${s.tile.inSpikes} alphabet ${lo}..${hi}`);
     }
   }
   return undefined;
