@@ -52,7 +52,8 @@ describe('network runner = the benchmark step semantics', () => {
         expect(Array.from(r.sent[l]!), `layer ${l + 1} spike trains`).toEqual(Array.from(want[l]!));
         expect(want[l]!.reduce((a, b) => a + b, 0), `layer ${l + 1} fires`).toBeGreaterThan(50);
         // events: every column tile reads the rows of the spikes the layer below sent
-        expect(r.events[l]!.active_rows).toBe(net[l]!.grid.CT * (l === 0 ? X : want[l - 1]!).reduce((a, b) => a + b, 0));
+        const below: ArrayLike<number> = l === 0 ? X : want[l - 1]!;
+        expect(r.events[l]!.active_rows).toBe(net[l]!.grid.CT * Array.from(below).reduce((a, b) => a + b, 0));
       }
       // what a layer fires at its last step is never sent (the README has no step T)
       expect(r.fired[2]!.some((s, i) => s !== 0 && Math.floor(i / 64) % T === T - 1)).toBe(true);
