@@ -13,7 +13,7 @@ const BIG: Record<string, AttentionSpec> = {
   // a small-LM-like head layout: 8 query heads over 2 KV heads of 32, a 64-position cache
   gqa8x2: { context: 64, qHeads: 8, kvHeads: 2, headSize: 32, lanes: 8, qBits: 8, kBits: 8, vBits: 8, scoreBits: 14, expLutBits: 3, expFracBits: 10, recipBits: 24, outBits: 8, encVBits: 12, spikeLevels: 3, maxSteps: 8, positionBits: 12, counterBits: 32, policy: 'sliding' },
   // wide products: acc * r beyond 2^53, so normalization takes the exact BigInt path
-  wide: { context: 256, qHeads: 2, kvHeads: 1, headSize: 16, lanes: 4, qBits: 16, kBits: 16, vBits: 16, scoreBits: 20, expLutBits: 4, expFracBits: 16, recipBits: 40, outBits: 16, encVBits: 20, spikeLevels: 7, maxSteps: 4, positionBits: 10, counterBits: 48, policy: 'error' },
+  wide: { context: 48, qHeads: 2, kvHeads: 1, headSize: 16, lanes: 4, qBits: 16, kBits: 16, vBits: 16, scoreBits: 20, expLutBits: 4, expFracBits: 16, recipBits: 40, outBits: 16, encVBits: 20, spikeLevels: 7, maxSteps: 4, positionBits: 10, counterBits: 48, policy: 'error' },
 };
 
 describe.each(Object.entries({ ...ATT_SETS, ...BIG }))('functional attention = golden, %s', (name, p) => {
@@ -35,7 +35,7 @@ describe.each(Object.entries({ ...ATT_SETS, ...BIG }))('functional attention = g
         golden.ctxError = false;
         fast.clearCounters();
       }
-      const t = randomToken(p, rng, rng.chance(i === 0 ? 1 : 0.04));
+      const t = randomToken(p, rng, rng.chance(i === 0 ? 1 : name in BIG ? 0.004 : 0.04));
       const g = golden.token(t);
       const f = fast.token(t.q, t.k, t.v, t.seqStart);
       expect(f.refused, `${name} seed ${seed} token ${i}`).toBe(g.refused);
