@@ -3,12 +3,14 @@ import { mkdtempSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { attentionUnit } from '../../dsl/attention.js';
 import { crossbarTile } from '../../dsl/crossbar.js';
 import { lifArray } from '../../dsl/lif_array.js';
 import { pruningController } from '../../dsl/pruning.js';
 import { elaborate, type Module } from '../../src/hdl/index.js';
 import { writeDesignAtomically } from '../../src/hdl/backend/write.js';
 import { formatFinding, lintDesign } from '../../src/tools/lint.js';
+import { ATT_SETS } from '../../testbenches/attention_sets.js';
 import { XBAR_SETS } from '../../testbenches/crossbar_cosim.js';
 import { LANE_SETS } from '../../testbenches/lif_cosim.js';
 import { PRUNE_SETS } from '../../testbenches/pruning_cosim.js';
@@ -34,5 +36,11 @@ describe('lint: LIF array with lanes', () => {
 describe('lint: pruning controller', () => {
   it.each(Object.entries(PRUNE_SETS))('%s has zero findings', async (_, p) => {
     expect(await findings(() => pruningController(p))).toEqual([]);
+  });
+});
+
+describe('lint: attention unit', () => {
+  it.each(Object.entries(ATT_SETS))('%s has zero findings', async (_, p) => {
+    expect(await findings(() => attentionUnit(p))).toEqual([]);
   });
 });
