@@ -3,6 +3,7 @@
 // (the HF loader permutes HF checkpoints into it). Decoding keeps a KV cache per layer.
 import { causalAttentionHead, gelu, headSlice, headStore, layerNorm, matmulABt, relu, rmsNorm, silu, softmaxInPlace } from './kernels.js';
 import { matmulPrepared, prepareWeight, preparedScratch, releaseWeight, scratchFits, wasmAvailable, type PreparedWeight } from './wasm/matmul.js';
+import { attendHooked, type SoftmaxHook } from './attention-hook.js';
 
 export type Family = 'gpt2' | 'opt' | 'llama';
 export type Activation = 'gelu_new' | 'gelu' | 'relu' | 'silu';
@@ -116,6 +117,8 @@ export class DenseLM {
   private readonly useWasm = wasmAvailable() && process.env.NLLM_NO_WASM !== '1';
   /** When set, forward() counts FFN activations after the nonlinearity: exact zeros and |x| < 0.01. */
   activationStats: { total: number; zeros: number; nearZero: number } | undefined;
+  /** Analysis only, unset by default: attention runs through attendHooked (attention-hook.ts) with this softmax. */
+  softmaxHook: SoftmaxHook | undefined;
   constructor(
     readonly config: LmConfig,
     readonly weights: LmWeights,
@@ -279,7 +282,8 @@ export class DenseLM {
       cache.v[l]!.set(v, pos0 * kvd);
       const K = cache.k[l]!;
       const V = cache.v[l]!;
-      if (S > 1) this.attendPrefill(att, q, K, V, S, pos0 + S);
+      if (this.softmaxHook) attendHooked(c, att, q, K, V, S, pos0 + S, l, this.softmaxHook);
+      else if (S > 1) this.attendPrefill(att, q, K, V, S, pos0 + S);
       else this.attendOne(att, q, K, V, pos0 + 1, scores);
       this.mm(tmp, att, S, L.o.w, D, D, L.o.b);
       for (let i = 0; i < S * D; i++) x[i]! += tmp[i]!;
