@@ -125,3 +125,7 @@ if (want('lm')) {
   const { benchLm } = await import('./bench-lm.js');
   await benchLm(put);
 }
+if (want('snn')) {
+  const { snnBench } = await import('./bench-snn.js');
+  await snnBench(put);
+}

@@ -240,6 +240,12 @@ export class SpikingLinear {
     this.impl.resetNeurons();
   }
 
+  /** For the bench: the SIMD engine re-reads the weight bytes of its last call without arithmetic (wasm only). */
+  replayReads(): void {
+    if (!(this.impl instanceof WasmEngine)) throw new Error('replayReads: the layer runs on the TS engine');
+    this.impl.replayReads();
+  }
+
   /** Frees the layer's wasm memory; the layer is unusable afterwards. */
   dispose(): void {
     this.impl.dispose();

@@ -349,6 +349,15 @@ export class WasmEngine implements LayerEngine {
     return { spikes };
   }
 
+  /**
+   * Reads the weight bytes the last call's one-sum column tiles summed, in the same order, without arithmetic: the
+   * memory-bound reference the bench compares the layer kernel with.
+   */
+  replayReads(): void {
+    const M = heap().i32[(this.params >> 2) + LAYER.M]!;
+    runKernel('touch', this.params, this.wstride / 16, M * this.s.grid.dIn * (this.width / 16));
+  }
+
   /** Rows [M][wstride] of internal columns (at element `from` of `src`) -> [M][dOut]. */
   private gather<A extends Int8Array | Int32Array>(out: A, src: A, from: number, rows: number): A {
     const { dOut, C, CT } = this.s.grid;

@@ -81,11 +81,16 @@ export function runKernel(name: KernelName, params: number, units: number, work:
   const perUnit = Math.max(1, Math.ceil(work / units));
   const parts = threads > 1 ? slicesFor(threads, 1, perUnit, units) : 1;
   lastSlices[name] = parts;
+  const t0 = kernelTimes.on ? performance.now() : 0;
   if (parts > 1) {
     pool ??= new MatmulPool(k.module, k.mem, [...KERNELS], threads);
     pool.run(k.fns, fn, params, 0, 0, 1, perUnit, units);
   } else k.fns[fn]!(params, 0, 0, 1, perUnit, units, 0, units);
+  if (kernelTimes.on) kernelTimes.ms[name] += performance.now() - t0;
 }
+
+/** When `on`, runKernel adds each kernel's wall time (ms) to `ms`: the bench's breakdown of a run. */
+export const kernelTimes: { on: boolean; ms: Record<KernelName, number> } = { on: false, ms: { scan: 0, layer: 0, touch: 0 } };
 
 const lastSlices: Record<KernelName, number> = { scan: 0, layer: 0, touch: 0 };
 /** Slices the last call of a kernel was split into (1: it ran on the calling thread), for tests. */
