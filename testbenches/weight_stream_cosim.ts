@@ -27,6 +27,8 @@ export type StreamOp =
   /** a command the loader refuses (no words placed) */
   | { kind: 'refused'; cmd: LoadCommand }
   | { kind: 'faults'; faults: BurstFault[] }
+  /** a stall of the memory's request or data side for the cycles after the current one */
+  | { kind: 'stall'; side: 'req' | 'data'; cycles: number }
   | { kind: 'memory'; timing: Partial<MemoryTiming> }
   | { kind: 'target'; readyChance: number; longStall?: number }
   | { kind: 'idle'; cycles: number }
@@ -99,7 +101,7 @@ export function randomStreamOps(p: WeightStreamParams, rng: Rng, n: number): Str
     else if (r < 0.15) ops.push(refusedCommand(p, rng));
     else if (r < 0.21) {
       const f = rng.int(0, 3);
-      if (f === 0) ops.push({ kind: 'faults', faults: [{ kind: 'earlyLast', beat: 0 }] });
+      if (f === 0) ops.push({ kind: 'faults', faults: [rng.chance(0.7) ? { kind: 'earlyLast', beat: 0 } : { kind: 'dataStall', cycles: rng.int(1, 30) }] });
       else if (f === 1) ops.push({ kind: 'faults', faults: [{ kind: 'missingLast' }] });
       else if (f === 2) ops.push({ kind: 'faults', faults: [{ kind: 'hang', cycles: T > 0 && rng.chance(0.5) ? T + rng.int(0, 10) : rng.int(1, T > 0 ? Math.max(1, T - 5) : 80) }] });
       else if (padBits(p) > 0) {
@@ -175,6 +177,7 @@ export class StreamPlanner {
         target.readyChance = op.readyChance;
         target.longStall = op.longStall ?? 0;
       } else if (op.kind === 'faults') mem.inject(...op.faults);
+      else if (op.kind === 'stall') mem.stall(op.side, op.cycles);
       else {
         const c = op.cmd;
         const x: LoaderPortsIn = { ...quiet, cmd_valid: 1, cmd_src: c.src, cmd_count: c.count, cmd_region: c.region, cmd_base: c.base, cmd_first: c.first ? 1 : 0 };

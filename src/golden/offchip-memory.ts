@@ -24,10 +24,14 @@ export interface MemoryTiming {
 export const DEFAULT_TIMING: MemoryTiming = { latency: 3, queue: 4, reqStall: 0.1, dataStall: 0.1, longStall: 0, longStallCycles: [20, 60] };
 
 export type BurstFault =
+  /** (a burst served normally: a place holder in an inject() list) */
+  | { kind: 'none' }
   | { kind: 'earlyLast'; beat: number }
   | { kind: 'missingLast' }
   /** from the burst's first beat on, nothing on either channel for `cycles` cycles */
-  | { kind: 'hang'; cycles: number };
+  | { kind: 'hang'; cycles: number }
+  /** the burst's first beat comes `cycles` cycles late (the data side stalls; requests still flow) */
+  | { kind: 'dataStall'; cycles: number };
 
 interface Burst {
   addr: number;
@@ -85,6 +89,12 @@ export class OffchipMemory {
     this.nextFaults.push(...faults);
   }
 
+  /** Forces a stall of the `cycles` cycles after the current one: req_ready 0 (side 'req'), or no beat offered ('data'). */
+  stall(side: 'req' | 'data', cycles: number): void {
+    if (side === 'req') this.reqStallLeft = cycles;
+    else this.dataStallLeft = cycles;
+  }
+
   /** Requests queued or being served (after a timeout the loader has abandoned them). */
   get busy(): boolean {
     return this.queue.length > 0;
@@ -108,7 +118,8 @@ export class OffchipMemory {
       const len = Number(x.req_len);
       if (len < 1) throw new MemoryInputError(`req_len = ${len} at cycle ${this.cycle}: a burst has 1 or more beats (a zero-length burst)`);
       if (addr + len > 2 ** this.addrBits) throw new MemoryInputError(`request at cycle ${this.cycle}: req_addr ${addr} + req_len ${len} is past the ${2 ** this.addrBits}-beat memory`);
-      const fault = this.nextFaults.shift();
+      let fault = this.nextFaults.shift();
+      if (fault?.kind === 'none') fault = undefined;
       if (fault) this.stats.injected++;
       this.queue.push({ addr, len, due: this.cycle + this.timing.latency, sent: 0, fault });
       this.stats.bursts++;
@@ -124,25 +135,31 @@ export class OffchipMemory {
     this.decide();
   }
 
-  /** Outputs of the new cycle: an offered beat stays; otherwise stalls, hangs and latency decide. */
+  /** Outputs of the new cycle: an offered beat stays; otherwise stalls, hangs and latency decide. A stall or hang of
+   * n cycles covers exactly n cycles. */
   private decide(): void {
     const t = this.timing;
-    if (this.reqStallLeft > 0) this.reqStallLeft--;
-    else if (t.longStall > 0 && this.rng.chance(t.longStall)) this.reqStallLeft = this.rng.int(...t.longStallCycles);
-    if (this.dataStallLeft > 0) this.dataStallLeft--;
-    else if (t.longStall > 0 && this.rng.chance(t.longStall)) this.dataStallLeft = this.rng.int(...t.longStallCycles);
-    const hanging = this.hangLeft > 0;
-    if (hanging) this.hangLeft--;
-    this.out.req_ready = !hanging && this.reqStallLeft === 0 && this.queue.length < t.queue && !this.rng.chance(t.reqStall) ? 1 : 0;
-    if (this.out.data_valid) return; // held until taken
+    const episode = () => (t.longStall > 0 && this.rng.chance(t.longStall) ? this.rng.int(...t.longStallCycles) : 0);
+    if (this.reqStallLeft === 0) this.reqStallLeft = episode();
+    if (this.dataStallLeft === 0) this.dataStallLeft = episode();
     const b = this.queue[0];
-    if (!b || hanging || b.due > this.cycle || this.dataStallLeft > 0 || this.rng.chance(t.dataStall)) return;
-    if (b.fault?.kind === 'hang' && b.sent === 0) {
+    const due = b !== undefined && b.due <= this.cycle && this.out.data_valid === 0;
+    if (due && b.sent === 0 && b.fault?.kind === 'hang') {
       this.hangLeft = b.fault.cycles;
       b.fault = undefined;
-      this.out.req_ready = 0;
-      return;
+    } else if (due && b.sent === 0 && b.fault?.kind === 'dataStall') {
+      this.dataStallLeft = b.fault.cycles;
+      b.fault = undefined;
     }
+    const hanging = this.hangLeft > 0;
+    const reqStalled = this.reqStallLeft > 0;
+    const dataStalled = this.dataStallLeft > 0;
+    if (hanging) this.hangLeft--;
+    if (reqStalled) this.reqStallLeft--;
+    if (dataStalled) this.dataStallLeft--;
+    this.out.req_ready = !hanging && !reqStalled && this.queue.length < t.queue && !this.rng.chance(t.reqStall) ? 1 : 0;
+    if (this.out.data_valid) return; // held until taken
+    if (!due || hanging || dataStalled || this.rng.chance(t.dataStall)) return;
     const i = b.sent;
     let last = i === b.len - 1;
     if (b.fault?.kind === 'earlyLast' && i === b.fault.beat) last = true;
