@@ -59,11 +59,8 @@ export class PruningFunctional implements WindowState {
     if (rowHits.length !== R) throw new PruningInputError(`rowHits: ${rowHits.length} values, the tile has ${R} rows`);
     if (colHits.length !== C) throw new PruningInputError(`colHits: ${colHits.length} values, the tile has ${C} columns`);
     // checked before anything is counted, so a refused call changes nothing
-    const bad = (name: string, v: ArrayLike<number>) => {
-      for (let i = 0; i < v.length; i++) if (!Number.isInteger(v[i]) || v[i]! < 0) throw new PruningInputError(`${name}[${i}] = ${v[i]}: expected a non-negative integer`);
-    };
-    bad('rowHits', rowHits);
-    bad('colHits', colHits);
+    checkHits('rowHits', rowHits);
+    checkHits('colHits', colHits);
     const max = this.max;
     let inc = 0;
     for (let r = 0; r < R; r++) {
@@ -80,4 +77,8 @@ export class PruningFunctional implements WindowState {
     this.tokensInWindow = 0;
     return closeWindow(this, this.spec, this.perWindow);
   }
+}
+
+function checkHits(name: string, v: ArrayLike<number>): void {
+  for (let i = 0; i < v.length; i++) if (!Number.isInteger(v[i]) || v[i]! < 0) throw new PruningInputError(`${name}[${i}] = ${v[i]}: expected a non-negative integer`);
 }

@@ -16,11 +16,21 @@ export interface PrunePortsIn {
 }
 
 const ones = (w: number) => (1n << BigInt(w)) - 1n;
-const fieldsOf = (packed: bigint, n: number, w: number) => {
-  const out = new Array<number>(n);
-  for (let i = 0; i < n; i++) out[i] = Number((packed >> BigInt(i * w)) & ones(w));
-  return out;
-};
+
+/** Splits a packed port into n fields of w bits (field 0 the least significant), with the shifts made once. */
+function fieldReader(n: number, w: number): (packed: bigint) => number[] {
+  const m = ones(w);
+  const bw = BigInt(w);
+  return (packed) => {
+    const out = new Array<number>(n);
+    let v = packed;
+    for (let i = 0; i < n; i++) {
+      out[i] = Number(v & m);
+      v >>= bw;
+    }
+    return out;
+  };
+}
 const packBits = (bits: ArrayLike<number>) => {
   let v = 0n;
   for (let i = bits.length - 1; i >= 0; i--) v = (v << 1n) | BigInt(bits[i]!);
@@ -32,6 +42,8 @@ export class PruningCycleModel {
   private readonly G: number;
   private readonly latency: number;
   private readonly perWindow: number;
+  private readonly rowFields: (packed: bigint) => number[];
+  private readonly colFields: (packed: bigint) => number[];
   /** the update being computed and the busy edges left until it is applied */
   private busy: { left: number; update: MaskUpdate } | undefined;
   private shown = { rowMask: 0n, colMask: 0n, maskValid: 0, enabledRows: 0, activeCols: 0, lastOff: 0, lastOn: 0 };
@@ -43,6 +55,8 @@ export class PruningCycleModel {
     this.G = colGroups(spec);
     this.latency = maskLatency(spec);
     this.perWindow = comparisonsPerWindow(spec);
+    this.rowFields = fieldReader(spec.rows, spec.rowWidth);
+    this.colFields = fieldReader(spec.colsPerCycle, spec.colWidth);
     this.resetState();
   }
 
@@ -93,9 +107,9 @@ export class PruningCycleModel {
     }
     const s = this.spec;
     const before = this.ctl.counters.increments;
-    if (x.row_valid) this.ctl.observeRows(fieldsOf(x.row_in, s.rows, s.rowWidth));
+    if (x.row_valid) this.ctl.observeRows(this.rowFields(x.row_in));
     if (x.col_valid) {
-      if (x.col_group < this.G) this.ctl.observeCols(x.col_group * s.colsPerCycle, fieldsOf(x.col_out, s.colsPerCycle, s.colWidth));
+      if (x.col_group < this.G) this.ctl.observeCols(x.col_group * s.colsPerCycle, this.colFields(x.col_out));
       else this.addCount('ignored', 1);
     }
     this.addCount('increments', this.ctl.counters.increments - before);

@@ -37,7 +37,8 @@ export interface WindowState {
  * functional model, which differ in how they count activity.
  */
 export function closeWindow(s: WindowState, spec: PruningSpec, perWindow: number): MaskUpdate {
-  const u = nextMask(s.rowCounts, s.colCounts, { rowMask: s.rowMask, colMask: s.colMask }, spec);
+  // the spec was checked when the model was built, and counts stay within 0..2^cb - 1
+  const u = nextMask(s.rowCounts, s.colCounts, { rowMask: s.rowMask, colMask: s.colMask }, spec, false);
   s.rowMask.set(u.rowMask);
   s.colMask.set(u.colMask);
   s.rowCounts.fill(0);

@@ -85,26 +85,31 @@ const isInt = (v: unknown): v is number => typeof v === 'number' && Number.isInt
  */
 function checkPolicy(p: MaskPolicy, rows: number, countMax: number, who: string, at: (name: string) => SrcLoc | undefined): void {
   const bad = (name: string, msg: string) => report(makeDiagnostic('PARAM_RANGE', `${who}: ${msg}`, at(name)));
+  // `at` is asked only for a value that is refused (a location may cost a stack capture)
+  const range = (name: string, v: number, lo: number, hi: number) => {
+    if (!isInt(v) || v < lo || v > hi) requireRange(who, name, v, lo, hi, at(name));
+  };
   const band = (prefix: string, on: number, off: number) => {
-    requireRange(who, `${prefix}.thetaOn`, on, 0, countMax, at(`${prefix}.thetaOn`));
-    requireRange(who, `${prefix}.thetaOff`, off, 0, countMax, at(`${prefix}.thetaOff`));
+    range(`${prefix}.thetaOn`, on, 0, countMax);
+    range(`${prefix}.thetaOff`, off, 0, countMax);
     if (isInt(on) && isInt(off) && off > on) bad(`${prefix}.thetaOff`, `parameter ${prefix}.thetaOff = ${off} must be <= ${prefix}.thetaOn = ${on} (allowed: 0..${on}; the band thetaOff..thetaOn is the hysteresis)`);
   };
   const pol = p.policy as RowPolicy | undefined;
   if (!pol || typeof pol !== 'object') bad('policy', "parameter policy is missing: { kind: 'threshold', ... } or { kind: 'top-k', ... }");
   else {
-    requireChoice(who, 'policy.kind', pol.kind, ['threshold', 'top-k'], at('policy.kind'));
+    const kind = (pol as { kind: string }).kind;
+    if (kind !== 'threshold' && kind !== 'top-k') requireChoice(who, 'policy.kind', kind, ['threshold', 'top-k'], at('policy.kind'));
     if (pol.kind === 'threshold') band('policy', pol.thetaOn, pol.thetaOff);
     if (pol.kind === 'top-k') {
-      requireRange(who, 'policy.bonus', pol.bonus, 0, countMax, at('policy.bonus'));
+      range('policy.bonus', pol.bonus, 0, countMax);
       const keep = (pol.keep ?? {}) as Partial<{ rows: number; fraction: number; fractionBits: number }>;
       const hasRows = 'rows' in keep;
       const hasFrac = 'fraction' in keep || 'fractionBits' in keep;
       if (hasRows === hasFrac) bad('policy.keep', 'parameter policy.keep must be either { rows: k } or { fraction, fractionBits }');
-      else if (hasRows) requireRange(who, 'policy.keep.rows', keep.rows!, 1, rows, at('policy.keep.rows'));
+      else if (hasRows) range('policy.keep.rows', keep.rows!, 1, rows);
       else {
         const fb = keep.fractionBits!;
-        requireRange(who, 'policy.keep.fractionBits', fb, FRACTION_BITS[0], FRACTION_BITS[1], at('policy.keep.fractionBits'));
+        range('policy.keep.fractionBits', fb, FRACTION_BITS[0], FRACTION_BITS[1]);
         if (isInt(fb) && fb >= FRACTION_BITS[0] && fb <= FRACTION_BITS[1] && !(isInt(keep.fraction) && keep.fraction >= 1 && keep.fraction <= 2 ** fb)) {
           bad('policy.keep.fraction', `parameter policy.keep.fraction = ${keep.fraction} is outside 1..${2 ** fb} (the kept fraction ${keep.fraction}/2^${fb} must lie in (0, 1])`);
         }
@@ -237,26 +242,45 @@ const band = (count: number, prev: number, r: ColumnPolicy) => (count >= r.theta
  * activity counts and the masks in force during it (1 = enabled). Rows: the threshold rule, or top-k by score =
  * count + (enabled ? bonus : 0), ties to the lower row index. Columns: the threshold rule with `columns`.
  * Checks the policy (ranges for these R rows) and the data; a bad one throws naming it, its range and the caller's line.
+ * `check` = false skips the checks, for models that checked their spec when built and count within range (a window's
+ * end then costs the policy alone).
  */
-export function nextMask(rowCounts: ArrayLike<number>, colCounts: ArrayLike<number>, prev: { rowMask: ArrayLike<number>; colMask: ArrayLike<number> }, policy: MaskPolicy): MaskUpdate {
+export function nextMask(rowCounts: ArrayLike<number>, colCounts: ArrayLike<number>, prev: { rowMask: ArrayLike<number>; colMask: ArrayLike<number> }, policy: MaskPolicy, check = true): MaskUpdate {
   const R = rowCounts.length;
   const C = colCounts.length;
-  const loc = captureLoc();
-  if (R < 1) throw new PruningInputError('rowCounts: 0 values, expected at least 1 row');
-  validateAll(() => checkPolicy(policy, R, 2 ** 31 - 1, 'nextMask', () => loc));
-  checkVector('rowCounts', rowCounts, R, 'one count per row', 2 ** 31 - 1);
-  checkVector('colCounts', colCounts, C, 'one count per column', 2 ** 31 - 1);
-  checkVector('prev.rowMask', prev.rowMask, R, 'one bit per row', 1);
-  checkVector('prev.colMask', prev.colMask, C, 'one bit per column', 1);
+  if (check) {
+    if (R < 1) throw new PruningInputError('rowCounts: 0 values, expected at least 1 row');
+    // the caller's location only when there is something to report (capturing a stack costs)
+    validateAll(() => checkPolicy(policy, R, 2 ** 31 - 1, 'nextMask', () => captureLoc()));
+    checkVector('rowCounts', rowCounts, R, 'one count per row', 2 ** 31 - 1);
+    checkVector('colCounts', colCounts, C, 'one count per column', 2 ** 31 - 1);
+    checkVector('prev.rowMask', prev.rowMask, R, 'one bit per row', 1);
+    checkVector('prev.colMask', prev.colMask, C, 'one bit per column', 1);
+  }
   const rowMask = new Uint8Array(R);
   const pol = policy.policy;
   if (pol.kind === 'threshold') {
     for (let r = 0; r < R; r++) rowMask[r] = band(rowCounts[r]!, prev.rowMask[r]!, pol);
   } else {
     const k = keepRows(pol, R);
-    const score = (r: number) => rowCounts[r]! + (prev.rowMask[r] ? pol.bonus : 0);
-    const order = Array.from({ length: R }, (_, r) => r).sort((a, b) => score(b) - score(a) || a - b);
-    for (let i = 0; i < k; i++) rowMask[order[i]!] = 1;
+    // the first k of (score descending, index ascending): every row scoring above the k-th largest score t, then
+    // rows scoring t by ascending index until k are kept (a native numeric sort finds t)
+    const score = new Float64Array(R);
+    for (let r = 0; r < R; r++) score[r] = rowCounts[r]! + (prev.rowMask[r] ? pol.bonus : 0);
+    const t = Float64Array.from(score).sort()[R - k]!;
+    let left = k;
+    for (let r = 0; r < R; r++) {
+      if (score[r]! > t) {
+        rowMask[r] = 1;
+        left--;
+      }
+    }
+    for (let r = 0; r < R && left > 0; r++) {
+      if (score[r] === t) {
+        rowMask[r] = 1;
+        left--;
+      }
+    }
   }
   const colMask = new Uint8Array(C);
   for (let c = 0; c < C; c++) colMask[c] = band(colCounts[c]!, prev.colMask[c]!, policy.columns);

@@ -69,6 +69,21 @@ describe('nextMask, by hand', () => {
     expect(Array.from(nextMask([0, 0, 0], [], { rowMask: [0, 1, 1], colMask: [] }, topk(3, 1)).rowMask)).toEqual([1, 1, 1]);
     expect(Array.from(nextMask([0, 0, 0, 0], [], { rowMask: [0, 1, 0, 1], colMask: [] }, topk(1, 1)).rowMask)).toEqual([0, 1, 0, 0]);
   });
+  it('top-k equals its definition, a sort by (score descending, index ascending), on random cases', () => {
+    const rng = new Rng(99);
+    for (let n = 0; n < 2000; n++) {
+      const R = rng.int(1, 40);
+      const k = rng.int(1, R);
+      const bonus = rng.int(0, 5);
+      const counts = Array.from({ length: R }, () => rng.int(0, rng.chance(0.5) ? 3 : 30));
+      const prev = Array.from({ length: R }, () => (rng.chance(0.5) ? 1 : 0));
+      const score = (r: number) => counts[r]! + (prev[r] ? bonus : 0);
+      const order = Array.from({ length: R }, (_, r) => r).sort((a, b) => score(b) - score(a) || a - b);
+      const want = new Array<number>(R).fill(0);
+      for (const r of order.slice(0, k)) want[r] = 1;
+      expect(Array.from(nextMask(counts, [], { rowMask: prev, colMask: [] }, topk(k, bonus)).rowMask)).toEqual(want);
+    }
+  });
 });
 
 describe('golden token-level model', () => {
