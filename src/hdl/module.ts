@@ -85,7 +85,7 @@ export interface Instance {
   loc?: SrcLoc;
 }
 
-const VERILOG_KEYWORDS = new Set(
+export const VERILOG_KEYWORDS = new Set(
   ('always and assign automatic begin buf case casex casez cell config deassign default defparam design disable edge else end endcase endconfig ' +
     'endfunction endgenerate endmodule endprimitive endspecify endtable endtask event for force forever fork function generate genvar if ifnone ' +
     'initial inout input instance integer join large liblist library localparam logic macromodule medium module nand negedge nmos nor not notif0 ' +
@@ -93,7 +93,7 @@ const VERILOG_KEYWORDS = new Set(
     'rtranif0 rtranif1 scalared signed small specify specparam strong0 strong1 supply0 supply1 table task time tran tranif0 tranif1 tri tri0 ' +
     'tri1 triand trior trireg unsigned use vectored wait wand weak0 weak1 while wire wor xnor xor bit byte int shortint longint void').split(' '),
 );
-const IDENT = /^[A-Za-z_][A-Za-z0-9_]*$/;
+export const IDENT = /^[A-Za-z_][A-Za-z0-9_]*$/;
 export const CLOCK_NAME = 'clk';
 export const RESET_NAME = 'rst';
 
