@@ -250,8 +250,18 @@ export class SubexprNamer implements ExprNames {
     const named = this.names.get(c);
     if (named) return named;
     // named at its first use (no memoized text can hold it inline yet)
-    if ((this.refs[c] ?? 0) >= 2 && !isCheap(this.reps[c]!)) return this.give(c, 'shared');
+    if ((this.refs[c] ?? 0) >= 2 && !this.castOfName(this.reps[c]!)) return this.give(c, 'shared');
     return undefined;
+  }
+
+  /** Cheap now: a leaf, or casts and slices around a leaf or a name. */
+  private castOfName(e: Expr): boolean {
+    let x = e;
+    for (let a = castOperand(x); a; a = castOperand(x)) {
+      if (this.nameOf(a)) return true;
+      x = a;
+    }
+    return isCheap(x);
   }
 
   replacement(e: Expr): Expr | undefined {
