@@ -35,6 +35,7 @@ interface ListSet {
   ends: number;
   masked: number;
   groups: number;
+  active: number;
 }
 
 export class WasmEngine implements LayerEngine {
@@ -84,7 +85,7 @@ export class WasmEngine implements LayerEngine {
     const vals = this.alloc(4 * this.nb);
     const bias = this.alloc(4 * this.width);
     this.params = this.alloc(4 * LAYER_WORDS);
-    this.setsPtr = this.alloc(8 * g.CT);
+    this.setsPtr = this.alloc(16 * g.CT);
     this.modesPtr = this.alloc(4 * g.CT);
     this.shiftsPtr = this.alloc(4 * g.RT * g.CT);
     this.thetasPtr = this.alloc(4 * g.CT);
@@ -192,25 +193,26 @@ export class WasmEngine implements LayerEngine {
     this.sets = vecs.map((v) => {
       const mask = wasmAlloc(g.dIn + 16);
       heap().u8.set(v, mask);
-      return { mask, scanParams: wasmAlloc(4 * SCAN_WORDS), entries: 0, ends: 0, masked: 0, groups: 0 };
+      return { mask, scanParams: wasmAlloc(4 * SCAN_WORDS), entries: 0, ends: 0, masked: 0, groups: 0, active: 0 };
     });
     this.capM = 0; // list buffers are made for the new sets
     this.maskVersion = this.s.maskVersion;
   }
 
   private freeSet(set: ListSet): void {
-    for (const off of [set.mask, set.scanParams, set.entries, set.ends, set.masked, set.groups]) if (off) wasmFree(off);
+    for (const off of [set.mask, set.scanParams, set.entries, set.ends, set.masked, set.groups, set.active]) if (off) wasmFree(off);
   }
 
   private ensureCapacity(M: number): void {
     if (M <= this.capM) return;
     const { dIn, RT } = this.s.grid;
     for (const set of this.sets) {
-      for (const off of [set.entries, set.ends, set.masked, set.groups]) if (off) wasmFree(off);
+      for (const off of [set.entries, set.ends, set.masked, set.groups, set.active]) if (off) wasmFree(off);
       set.entries = wasmAlloc(4 * M * dIn);
       set.ends = wasmAlloc(4 * M * RT * this.nb);
       set.masked = wasmAlloc(4 * M * RT);
       set.groups = wasmAlloc(4 * M * RT);
+      set.active = wasmAlloc(4 * M * RT);
     }
     for (const off of Object.values(this.buf)) if (off) wasmFree(off);
     this.buf = {
@@ -262,6 +264,7 @@ export class WasmEngine implements LayerEngine {
       put('bad', this.badPtr);
       put('groups', set.groups);
       put('Pr', tile.rowsPerCycle);
+      put('active', set.active);
       runKernel('scan', set.scanParams, alignUp(M, 8), M * (g.dIn / 4 + 8));
     }
     h = heap();
@@ -277,20 +280,18 @@ export class WasmEngine implements LayerEngine {
       const msk = new Float64Array(g.RT);
       const conv = new Float64Array(g.RT);
       const grp = new Float64Array(g.RT);
-      const ends = set.ends >> 2;
+      const active = set.active >> 2;
+      const masked = set.masked >> 2;
       const groups = tile.rowsPerCycle > 1 ? set.groups >> 2 : -1;
       for (let m = 0; m < M; m++) {
-        const e = ends + m * g.RT * this.nb;
-        let prev = 0;
         for (let rt = 0; rt < g.RT; rt++) {
-          const end = h.i32[e + (rt + 1) * this.nb - 1]!;
-          act[rt]! += end - prev;
-          if (end > prev) conv[rt]!++;
-          msk[rt]! += h.i32[(set.masked >> 2) + m * g.RT + rt]!;
-          grp[rt]! += groups < 0 ? end - prev : h.i32[groups + m * g.RT + rt]!;
-          prev = end;
+          const n = h.i32[active + m * g.RT + rt]!;
+          act[rt]! += n;
+          if (n > 0) conv[rt]!++;
+          msk[rt]! += h.i32[masked + m * g.RT + rt]!;
+          grp[rt]! += groups < 0 ? n : h.i32[groups + m * g.RT + rt]!;
+          entriesTotal += n;
         }
-        entriesTotal += prev;
       }
       return { act, msk, conv, grp };
     });
@@ -306,8 +307,10 @@ export class WasmEngine implements LayerEngine {
         ev[e + CI.adc_conversions]! += p.conv[rt]! * g.C * S;
         ev[e + CI.weight_reads]! += p.grp[rt]! * colGroups(tile);
       }
-      h.i32[(this.setsPtr >> 2) + 2 * ct] = this.sets[this.setOf[ct]!]!.entries;
-      h.i32[(this.setsPtr >> 2) + 2 * ct + 1] = this.sets[this.setOf[ct]!]!.ends;
+      const set = this.sets[this.setOf[ct]!]!;
+      h.i32[(this.setsPtr >> 2) + 4 * ct] = set.entries;
+      h.i32[(this.setsPtr >> 2) + 4 * ct + 1] = set.ends;
+      h.i32[(this.setsPtr >> 2) + 4 * ct + 2] = set.active;
       h.i32[(this.modesPtr >> 2) + ct] = useExact[ct] ? 1 : 0;
       h.i32[(this.thetasPtr >> 2) + ct] = s.thetas[ct]!;
       h.i32[(this.leaksPtr >> 2) + ct] = s.leaks[ct]!;

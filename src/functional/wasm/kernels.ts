@@ -13,8 +13,8 @@ export const KERNELS = ['scan', 'layer', 'touch'] as const;
 export type KernelName = (typeof KERNELS)[number];
 
 /** Word offsets of the scan kernel's parameter block (spiking.wat documents each). */
-export const SCAN = { M: 0, x: 1, din: 2, R: 3, RT: 4, mask: 5, lo: 6, hi: 7, kind: 8, K: 9, nb: 10, entries: 11, cap: 12, ends: 13, masked: 14, wstride: 15, bad: 16, groups: 17, Pr: 18 } as const;
-export const SCAN_WORDS = 19;
+export const SCAN = { M: 0, x: 1, din: 2, R: 3, RT: 4, mask: 5, lo: 6, hi: 7, kind: 8, K: 9, nb: 10, entries: 11, cap: 12, ends: 13, masked: 14, wstride: 15, bad: 16, groups: 17, Pr: 18, active: 19 } as const;
+export const SCAN_WORDS = 20;
 /** Word offsets of the layer (and touch) kernel's parameter block. */
 export const LAYER = {
   M: 0, T: 1, width: 2, cpad: 3, RT: 4, nb: 5, vals: 6, S: 7, slices: 8, wstride: 9, msize: 10, full: 11, sets: 12, cap: 13, modes: 14,

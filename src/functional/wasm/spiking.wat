@@ -16,12 +16,13 @@
 (module
   (import "env" "mem" (memory 1 65536 shared))
 
-  ;; ---- scan parameters (i32 words) ----
+;; ---- scan parameters (i32 words) ----
   ;; 0 M, 1 x (i8 [M][din]), 2 din, 3 R (rows per tile), 4 RT, 5 mask (u8 [din], 0xff enabled / 0 masked),
   ;; 6 lo, 7 hi (alphabet), 8 kind (0 binary, 1 signed, 2 graded, 3 graded-signed), 9 K, 10 nb (buckets),
-  ;; 11 entries (i32 [M][cap]), 12 cap, 13 ends (i32 [M][RT][nb], cumulative within m), 14 masked (i32 [M][RT]),
-  ;; 15 wstride (bytes per weight row), 16 bad (i32 flag, set to 1 on a value outside [lo, hi]), 17 groups (i32
-  ;; [M][RT]: row groups with an active row, the tile's weight_reads / G; written only when 18 Pr > 1)
+  ;; 11 entries (i32 [M][cap]), 12 cap, 13 ends (i32 [M][nb][RT]: bucket-major, cumulative within m, so one
+  ;; bucket's rows of all row tiles are contiguous), 14 masked (i32 [M][RT]), 15 wstride (bytes per weight row),
+  ;; 16 bad (i32 flag, set to 1 on a value outside [lo, hi]), 17 groups (i32 [M][RT]: row groups with an active
+  ;; row, the tile's weight_reads / G; written only when 18 Pr > 1), 19 active (i32 [M][RT]: active rows)
   (func $bucket (param $x i32) (param $kind i32) (param $K i32) (result i32)
     (if (result i32) (i32.eqz (local.get $kind)) (then (i32.const 0))
       (else (if (result i32) (i32.eq (local.get $kind) (i32.const 1)) (then (i32.lt_s (local.get $x) (i32.const 0)))
@@ -31,12 +32,12 @@
 
   (func (export "scan") (param $p i32) (param $u1 i32) (param $u2 i32) (param $u3 i32) (param $u4 i32) (param $u5 i32) (param $j0 i32) (param $j1 i32)
     (local $M i32) (local $x i32) (local $din i32) (local $R i32) (local $RT i32) (local $mask i32) (local $kind i32) (local $K i32)
-    (local $nb i32) (local $entries i32) (local $cap i32) (local $ends i32) (local $maskedp i32) (local $wstride i32)
+    (local $nb i32) (local $entries i32) (local $cap i32) (local $ends i32) (local $wstride i32) (local $Pr i32)
     (local $vlo v128) (local $vhi v128) (local $bad i32)
     (local $m i32) (local $rt i32) (local $r0 i32) (local $r1 i32) (local $off i32) (local $valid i32) (local $act i32)
-    (local $xrow i32) (local $ebase i32) (local $eptr i32) (local $cnt i32) (local $nmask i32) (local $pass i32)
-    (local $v v128) (local $nz v128) (local $mk v128) (local $b i32) (local $bp i32) (local $run i32) (local $t i32)
-    (local $Pr i32) (local $ngroups i32) (local $nextg i32)
+    (local $xrow i32) (local $ebase i32) (local $endsm i32) (local $eptr i32) (local $cnt i32) (local $cnt0 i32) (local $nmask i32)
+    (local $pass i32) (local $ngroups i32) (local $nextg i32) (local $mt i32)
+    (local $v v128) (local $nz v128) (local $mk v128) (local $b i32) (local $f i32) (local $run i32) (local $t i32)
     (local.set $M (i32.load offset=0 (local.get $p)))
     (local.set $x (i32.load offset=4 (local.get $p)))
     (local.set $din (i32.load offset=8 (local.get $p)))
@@ -51,7 +52,6 @@
     (local.set $entries (i32.load offset=44 (local.get $p)))
     (local.set $cap (i32.load offset=48 (local.get $p)))
     (local.set $ends (i32.load offset=52 (local.get $p)))
-    (local.set $maskedp (i32.load offset=56 (local.get $p)))
     (local.set $wstride (i32.load offset=60 (local.get $p)))
     (local.set $Pr (i32.load offset=72 (local.get $p)))
     (if (i32.gt_u (local.get $j1) (local.get $M)) (then (local.set $j1 (local.get $M))))
@@ -60,27 +60,24 @@
       (br_if $mend (i32.ge_u (local.get $m) (local.get $j1)))
       (local.set $xrow (i32.add (local.get $x) (i32.mul (local.get $m) (local.get $din))))
       (local.set $ebase (i32.add (local.get $entries) (i32.shl (i32.mul (local.get $m) (local.get $cap)) (i32.const 2))))
+      (local.set $endsm (i32.add (local.get $ends) (i32.shl (i32.mul (i32.mul (local.get $m) (local.get $nb)) (local.get $RT)) (i32.const 2))))
       (local.set $cnt (i32.const 0))
-      (local.set $rt (i32.const 0))
-      (block $rtend (loop $rtloop
-        (br_if $rtend (i32.ge_u (local.get $rt) (local.get $RT)))
-        (local.set $r0 (i32.mul (local.get $rt) (local.get $R)))
-        (local.set $r1 (i32.add (local.get $r0) (local.get $R)))
-        (if (i32.gt_u (local.get $r1) (local.get $din)) (then (local.set $r1 (local.get $din))))
-        ;; bp: this segment's bucket ends; with one bucket the rows are written as found (pass 1 only); with
-        ;; several, pass 0 counts per bucket, the counts become starts, and pass 1 places each row at its cursor
-        (local.set $bp (i32.add (local.get $ends) (i32.shl (i32.mul (i32.add (i32.mul (local.get $m) (local.get $RT)) (local.get $rt)) (local.get $nb)) (i32.const 2))))
-        (local.set $nmask (i32.const 0))
-        (local.set $ngroups (i32.const 0))
-        (local.set $nextg (local.get $r0))
-        (local.set $pass (if (result i32) (i32.eq (local.get $nb) (i32.const 1)) (then (i32.const 1)) (else (i32.const 0))))
-        (if (i32.gt_u (local.get $nb) (i32.const 1)) (then
-          (local.set $b (i32.const 0))
-          (loop $zl
-            (i32.store (i32.add (local.get $bp) (i32.shl (local.get $b) (i32.const 2))) (i32.const 0))
-            (local.set $b (i32.add (local.get $b) (i32.const 1)))
-            (br_if $zl (i32.lt_u (local.get $b) (local.get $nb))))))
-        (block $passend (loop $passloop
+      ;; one bucket: rows are written as found (pass 1 only). Several: pass 0 counts the rows of each (bucket, row
+      ;; tile), the counts become starts in bucket-major order, and pass 1 places each row at its cursor
+      (local.set $pass (i32.eq (local.get $nb) (i32.const 1)))
+      (if (i32.eqz (local.get $pass)) (then (memory.fill (local.get $endsm) (i32.const 0) (i32.shl (i32.mul (local.get $nb) (local.get $RT)) (i32.const 2)))))
+      (block $passend (loop $passloop
+        (local.set $rt (i32.const 0))
+        (block $rtend (loop $rtloop
+          (br_if $rtend (i32.ge_u (local.get $rt) (local.get $RT)))
+          (local.set $r0 (i32.mul (local.get $rt) (local.get $R)))
+          (local.set $r1 (i32.add (local.get $r0) (local.get $R)))
+          (if (i32.gt_u (local.get $r1) (local.get $din)) (then (local.set $r1 (local.get $din))))
+          (local.set $mt (i32.shl (i32.add (i32.mul (local.get $m) (local.get $RT)) (local.get $rt)) (i32.const 2)))
+          (local.set $nmask (i32.const 0))
+          (local.set $ngroups (i32.const 0))
+          (local.set $nextg (local.get $r0))
+          (local.set $cnt0 (local.get $cnt))
           (local.set $off (local.get $r0))
           (block $cend (loop $cloop
             (br_if $cend (i32.ge_u (local.get $off) (local.get $r1)))
@@ -90,98 +87,83 @@
             (local.set $v (v128.load (i32.add (local.get $xrow) (local.get $off))))
             (local.set $mk (v128.load (i32.add (local.get $mask) (local.get $off))))
             (local.set $nz (i8x16.ne (local.get $v) (v128.const i32x4 0 0 0 0)))
-            (if (i32.eqz (local.get $pass)) (then
-              ;; counting pass (several buckets): validity, masked rows, histogram
+            (local.set $act (i32.and (local.get $valid) (i8x16.bitmask (v128.and (local.get $nz) (local.get $mk)))))
+            ;; the first pass over the inputs also checks them and counts masked rows
+            (if (i32.or (i32.eqz (local.get $pass)) (i32.eq (local.get $nb) (i32.const 1))) (then
               (local.set $bad (i32.or (local.get $bad) (i32.and (local.get $valid)
                 (i8x16.bitmask (v128.or (i8x16.gt_s (local.get $v) (local.get $vhi)) (i8x16.lt_s (local.get $v) (local.get $vlo)))))))
-              (local.set $nmask (i32.add (local.get $nmask) (i32.popcnt (i32.and (local.get $valid) (i8x16.bitmask (v128.andnot (local.get $nz) (local.get $mk)))))))
-              (local.set $act (i32.and (local.get $valid) (i8x16.bitmask (v128.and (local.get $nz) (local.get $mk)))))
-              (block $hend (loop $hloop
-                (br_if $hend (i32.eqz (local.get $act)))
-                (local.set $t (i32.add (local.get $off) (i32.ctz (local.get $act))))
-                ;; rows come in ascending order: a row at or past the next group boundary opens a new row group
-                (if (i32.and (i32.gt_u (local.get $Pr) (i32.const 1)) (i32.ge_u (local.get $t) (local.get $nextg))) (then
-                  (local.set $ngroups (i32.add (local.get $ngroups) (i32.const 1)))
-                  (local.set $nextg (i32.add (local.get $r0) (i32.mul (i32.add (i32.div_u (i32.sub (local.get $t) (local.get $r0)) (local.get $Pr)) (i32.const 1)) (local.get $Pr))))))
-                (local.set $b (call $bucket (i32.load8_s (i32.add (local.get $xrow) (local.get $t))) (local.get $kind) (local.get $K)))
-                ;; a bad value has no bucket: it is counted in bucket 0 and the whole call is refused
-                (if (i32.ge_u (local.get $b) (local.get $nb)) (then (local.set $b (i32.const 0))))
-                (local.set $eptr (i32.add (local.get $bp) (i32.shl (local.get $b) (i32.const 2))))
-                (i32.store (local.get $eptr) (i32.add (i32.load (local.get $eptr)) (i32.const 1)))
-                (local.set $act (i32.and (local.get $act) (i32.sub (local.get $act) (i32.const 1))))
-                (br $hloop))))
-            (else
-              (local.set $act (i32.and (local.get $valid) (i8x16.bitmask (v128.and (local.get $nz) (local.get $mk)))))
-              (if (i32.eq (local.get $nb) (i32.const 1)) (then
-                (local.set $bad (i32.or (local.get $bad) (i32.and (local.get $valid)
-                  (i8x16.bitmask (v128.or (i8x16.gt_s (local.get $v) (local.get $vhi)) (i8x16.lt_s (local.get $v) (local.get $vlo)))))))
-                (local.set $nmask (i32.add (local.get $nmask) (i32.popcnt (i32.and (local.get $valid) (i8x16.bitmask (v128.andnot (local.get $nz) (local.get $mk)))))))
-                (block $e1end (loop $e1loop
-                  (br_if $e1end (i32.eqz (local.get $act)))
-                  (local.set $t (i32.add (local.get $off) (i32.ctz (local.get $act))))
-                  ;; rows come in ascending order: a row at or past the next group boundary opens a new row group
-                  (if (i32.and (i32.gt_u (local.get $Pr) (i32.const 1)) (i32.ge_u (local.get $t) (local.get $nextg))) (then
-                    (local.set $ngroups (i32.add (local.get $ngroups) (i32.const 1)))
-                    (local.set $nextg (i32.add (local.get $r0) (i32.mul (i32.add (i32.div_u (i32.sub (local.get $t) (local.get $r0)) (local.get $Pr)) (i32.const 1)) (local.get $Pr))))))
+              (local.set $nmask (i32.add (local.get $nmask) (i32.popcnt (i32.and (local.get $valid) (i8x16.bitmask (v128.andnot (local.get $nz) (local.get $mk)))))))))
+            (block $eend (loop $eloop
+              (br_if $eend (i32.eqz (local.get $act)))
+              (local.set $t (i32.add (local.get $off) (i32.ctz (local.get $act))))
+              (if (i32.eq (local.get $nb) (i32.const 1))
+                (then
                   (i32.store (i32.add (local.get $ebase) (i32.shl (local.get $cnt) (i32.const 2))) (i32.mul (local.get $t) (local.get $wstride)))
-                  (local.set $cnt (i32.add (local.get $cnt) (i32.const 1)))
-                  (local.set $act (i32.and (local.get $act) (i32.sub (local.get $act) (i32.const 1))))
-                  (br $e1loop))))
-              (else
-                (block $e2end (loop $e2loop
-                  (br_if $e2end (i32.eqz (local.get $act)))
-                  (local.set $t (i32.add (local.get $off) (i32.ctz (local.get $act))))
+                  (local.set $cnt (i32.add (local.get $cnt) (i32.const 1))))
+                (else
                   (local.set $b (call $bucket (i32.load8_s (i32.add (local.get $xrow) (local.get $t))) (local.get $kind) (local.get $K)))
+                  ;; a bad value has no bucket: it goes to bucket 0 and the whole call is refused
                   (if (i32.ge_u (local.get $b) (local.get $nb)) (then (local.set $b (i32.const 0))))
-                  (local.set $eptr (i32.add (local.get $bp) (i32.shl (local.get $b) (i32.const 2))))
-                  (i32.store (i32.add (local.get $ebase) (i32.shl (i32.load (local.get $eptr)) (i32.const 2))) (i32.mul (local.get $t) (local.get $wstride)))
+                  (local.set $eptr (i32.add (local.get $endsm) (i32.shl (i32.add (i32.mul (local.get $b) (local.get $RT)) (local.get $rt)) (i32.const 2))))
+                  (if (local.get $pass) (then
+                    (i32.store (i32.add (local.get $ebase) (i32.shl (i32.load (local.get $eptr)) (i32.const 2))) (i32.mul (local.get $t) (local.get $wstride)))))
                   (i32.store (local.get $eptr) (i32.add (i32.load (local.get $eptr)) (i32.const 1)))
-                  (local.set $act (i32.and (local.get $act) (i32.sub (local.get $act) (i32.const 1))))
-                  (br $e2loop)))))))
+                  (local.set $cnt (i32.add (local.get $cnt) (i32.const 1)))))
+              ;; rows come in ascending order: a row at or past the next group boundary opens a new row group
+              (if (i32.and (i32.gt_u (local.get $Pr) (i32.const 1)) (i32.ge_u (local.get $t) (local.get $nextg))) (then
+                (local.set $ngroups (i32.add (local.get $ngroups) (i32.const 1)))
+                (local.set $nextg (i32.add (local.get $r0) (i32.mul (i32.add (i32.div_u (i32.sub (local.get $t) (local.get $r0)) (local.get $Pr)) (i32.const 1)) (local.get $Pr))))))
+              (local.set $act (i32.and (local.get $act) (i32.sub (local.get $act) (i32.const 1))))
+              (br $eloop)))
             (local.set $off (i32.add (local.get $off) (i32.const 16)))
             (br $cloop)))
-          (br_if $passend (local.get $pass))
-          ;; counts -> starts (cumulative within m), then the placing pass
-          (local.set $run (local.get $cnt))
-          (local.set $b (i32.const 0))
-          (loop $pl
-            (local.set $eptr (i32.add (local.get $bp) (i32.shl (local.get $b) (i32.const 2))))
-            (local.set $t (i32.load (local.get $eptr)))
-            (i32.store (local.get $eptr) (local.get $run))
-            (local.set $run (i32.add (local.get $run) (local.get $t)))
-            (local.set $b (i32.add (local.get $b) (i32.const 1)))
-            (br_if $pl (i32.lt_u (local.get $b) (local.get $nb))))
-          (local.set $cnt (local.get $run))
-          (local.set $pass (i32.const 1))
-          (br $passloop)))
-        (if (i32.eq (local.get $nb) (i32.const 1)) (then (i32.store (local.get $bp) (local.get $cnt))))
-        (i32.store (i32.add (local.get $maskedp) (i32.shl (i32.add (i32.mul (local.get $m) (local.get $RT)) (local.get $rt)) (i32.const 2))) (local.get $nmask))
-        (if (i32.gt_u (local.get $Pr) (i32.const 1)) (then
-          (i32.store (i32.add (i32.load offset=68 (local.get $p)) (i32.shl (i32.add (i32.mul (local.get $m) (local.get $RT)) (local.get $rt)) (i32.const 2))) (local.get $ngroups))))
-        (local.set $rt (i32.add (local.get $rt) (i32.const 1)))
-        (br $rtloop)))
+          (if (i32.or (i32.eqz (local.get $pass)) (i32.eq (local.get $nb) (i32.const 1))) (then
+            (if (i32.eq (local.get $nb) (i32.const 1)) (then (i32.store (i32.add (local.get $endsm) (i32.shl (local.get $rt) (i32.const 2))) (local.get $cnt))))
+            (i32.store (i32.add (i32.load offset=56 (local.get $p)) (local.get $mt)) (local.get $nmask))
+            (i32.store (i32.add (i32.load offset=76 (local.get $p)) (local.get $mt)) (i32.sub (local.get $cnt) (local.get $cnt0)))
+            (if (i32.gt_u (local.get $Pr) (i32.const 1)) (then
+              (i32.store (i32.add (i32.load offset=68 (local.get $p)) (local.get $mt)) (local.get $ngroups))))))
+          (local.set $rt (i32.add (local.get $rt) (i32.const 1)))
+          (br $rtloop)))
+        (br_if $passend (local.get $pass))
+        ;; counts -> starts, cumulative within m in bucket-major order; then the placing pass
+        (local.set $run (i32.const 0))
+        (local.set $f (i32.const 0))
+        (loop $pl
+          (local.set $eptr (i32.add (local.get $endsm) (i32.shl (local.get $f) (i32.const 2))))
+          (local.set $t (i32.load (local.get $eptr)))
+          (i32.store (local.get $eptr) (local.get $run))
+          (local.set $run (i32.add (local.get $run) (local.get $t)))
+          (local.set $f (i32.add (local.get $f) (i32.const 1)))
+          (br_if $pl (i32.lt_u (local.get $f) (i32.mul (local.get $nb) (local.get $RT)))))
+        (local.set $cnt (i32.const 0))
+        (local.set $pass (i32.const 1))
+        (br $passloop)))
       (local.set $m (i32.add (local.get $m) (i32.const 1)))
       (br $mloop)))
     (if (local.get $bad) (then (i32.store (i32.load offset=64 (local.get $p)) (i32.const 1))))
   )
 
-  ;; ---- sums of one 64-column block for one m: segments [k0, k1) of the bucket ends, written to out (64 x i32) ----
+;; ---- sums of one 64-column block for one m ----
+  ;; The rows of nseg segments: segment j spans the bucket ends f .. f + span - 1, f = k0 + j * kstep (ends are
+  ;; [bucket][row tile] within m: a whole bucket is k0 = b * RT, span RT; one (bucket, row tile) is span 1).
   ;; w: the matrix's address at this block's first column; e0: m's entries; endsm: m's bucket ends;
   ;; vals: value per bucket; n8 = floor(127 / maxabs) rows per i8 chunk; out = init (64 x i32) + the sums
-  (func $acc (param $w i32) (param $e0 i32) (param $endsm i32) (param $k0 i32) (param $k1 i32) (param $nb i32) (param $vals i32)
-             (param $n8 i32) (param $maxabs i32) (param $init i32) (param $out i32)
-    (local $k i32) (local $e i32) (local $eEnd i32) (local $cEnd i32) (local $p i32) (local $val i32) (local $vabs i32)
+  (func $acc (param $w i32) (param $e0 i32) (param $endsm i32) (param $k0 i32) (param $kstep i32) (param $nseg i32) (param $span i32)
+             (param $RT i32) (param $vals i32) (param $n8 i32) (param $maxabs i32) (param $init i32) (param $out i32)
+    (local $j i32) (local $f i32) (local $e i32) (local $eEnd i32) (local $cEnd i32) (local $p i32) (local $q i32) (local $val i32) (local $vabs i32)
     (local $used i32) (local $inc i32) (local $spilled i32) (local $vv v128)
     (local $a0 v128) (local $a1 v128) (local $a2 v128) (local $a3 v128)
     (local $h0 v128) (local $h1 v128) (local $h2 v128) (local $h3 v128) (local $h4 v128) (local $h5 v128) (local $h6 v128) (local $h7 v128)
-    (local.set $k (local.get $k0))
+    (local.set $j (i32.const 0))
     (block $kend (loop $kloop
-      (br_if $kend (i32.ge_u (local.get $k) (local.get $k1)))
+      (br_if $kend (i32.ge_u (local.get $j) (local.get $nseg)))
+      (local.set $f (i32.add (local.get $k0) (i32.mul (local.get $j) (local.get $kstep))))
       (local.set $e (i32.add (local.get $e0) (i32.shl
-        (if (result i32) (i32.eqz (local.get $k)) (then (i32.const 0)) (else (i32.load (i32.add (local.get $endsm) (i32.shl (i32.sub (local.get $k) (i32.const 1)) (i32.const 2))))))
+        (if (result i32) (i32.eqz (local.get $f)) (then (i32.const 0)) (else (i32.load (i32.add (local.get $endsm) (i32.shl (i32.sub (local.get $f) (i32.const 1)) (i32.const 2))))))
         (i32.const 2))))
-      (local.set $eEnd (i32.add (local.get $e0) (i32.shl (i32.load (i32.add (local.get $endsm) (i32.shl (local.get $k) (i32.const 2)))) (i32.const 2))))
-      (local.set $val (i32.load (i32.add (local.get $vals) (i32.shl (i32.rem_u (local.get $k) (local.get $nb)) (i32.const 2)))))
+      (local.set $eEnd (i32.add (local.get $e0) (i32.shl (i32.load (i32.add (local.get $endsm) (i32.shl (i32.sub (i32.add (local.get $f) (local.get $span)) (i32.const 1)) (i32.const 2)))) (i32.const 2))))
+      (local.set $val (i32.load (i32.add (local.get $vals) (i32.shl (i32.div_u (local.get $f) (local.get $RT)) (i32.const 2)))))
       (local.set $vabs (select (local.get $val) (i32.sub (i32.const 0) (local.get $val)) (i32.ge_s (local.get $val) (i32.const 0))))
       (local.set $vv (i16x8.splat (local.get $val)))
       (block $send (loop $chunk
@@ -235,14 +217,24 @@
         (local.set $used (i32.add (local.get $used) (local.get $inc)))
         (local.set $a0 (v128.const i32x4 0 0 0 0)) (local.set $a1 (v128.const i32x4 0 0 0 0))
         (local.set $a2 (v128.const i32x4 0 0 0 0)) (local.set $a3 (v128.const i32x4 0 0 0 0))
-        (loop $rows
+        ;; two rows per iteration, then the odd one
+        (block $r2end (loop $rows2
+          (br_if $r2end (i32.gt_u (i32.add (local.get $e) (i32.const 8)) (local.get $cEnd)))
+          (local.set $p (i32.add (local.get $w) (i32.load (local.get $e))))
+          (local.set $q (i32.add (local.get $w) (i32.load offset=4 (local.get $e))))
+          (local.set $a0 (i8x16.add (i8x16.add (local.get $a0) (v128.load offset=0 (local.get $p))) (v128.load offset=0 (local.get $q))))
+          (local.set $a1 (i8x16.add (i8x16.add (local.get $a1) (v128.load offset=16 (local.get $p))) (v128.load offset=16 (local.get $q))))
+          (local.set $a2 (i8x16.add (i8x16.add (local.get $a2) (v128.load offset=32 (local.get $p))) (v128.load offset=32 (local.get $q))))
+          (local.set $a3 (i8x16.add (i8x16.add (local.get $a3) (v128.load offset=48 (local.get $p))) (v128.load offset=48 (local.get $q))))
+          (local.set $e (i32.add (local.get $e) (i32.const 8)))
+          (br $rows2)))
+        (if (i32.lt_u (local.get $e) (local.get $cEnd)) (then
           (local.set $p (i32.add (local.get $w) (i32.load (local.get $e))))
           (local.set $a0 (i8x16.add (local.get $a0) (v128.load offset=0 (local.get $p))))
           (local.set $a1 (i8x16.add (local.get $a1) (v128.load offset=16 (local.get $p))))
           (local.set $a2 (i8x16.add (local.get $a2) (v128.load offset=32 (local.get $p))))
           (local.set $a3 (i8x16.add (local.get $a3) (v128.load offset=48 (local.get $p))))
-          (local.set $e (i32.add (local.get $e) (i32.const 4)))
-          (br_if $rows (i32.lt_u (local.get $e) (local.get $cEnd))))
+          (local.set $e (i32.add (local.get $e) (i32.const 4)))))
         (local.set $h0 (i16x8.add (local.get $h0) (i16x8.mul (i16x8.extend_low_i8x16_s (local.get $a0)) (local.get $vv))))
         (local.set $h1 (i16x8.add (local.get $h1) (i16x8.mul (i16x8.extend_high_i8x16_s (local.get $a0)) (local.get $vv))))
         (local.set $h2 (i16x8.add (local.get $h2) (i16x8.mul (i16x8.extend_low_i8x16_s (local.get $a1)) (local.get $vv))))
@@ -252,7 +244,7 @@
         (local.set $h6 (i16x8.add (local.get $h6) (i16x8.mul (i16x8.extend_low_i8x16_s (local.get $a3)) (local.get $vv))))
         (local.set $h7 (i16x8.add (local.get $h7) (i16x8.mul (i16x8.extend_high_i8x16_s (local.get $a3)) (local.get $vv))))
         (br $chunk)))
-      (local.set $k (i32.add (local.get $k) (i32.const 1)))
+      (local.set $j (i32.add (local.get $j) (i32.const 1)))
       (br $kloop)))
     (if (local.get $spilled) (then
       (v128.store offset=0 (local.get $out) (i32x4.add (v128.load offset=0 (local.get $out)) (i32x4.extend_low_i16x8_s (local.get $h0))))
@@ -299,7 +291,7 @@
   ;; 0 M, 1 T (m = position * T + step), 2 width (CT * cpad internal columns), 3 cpad (columns per tile, multiple of
   ;; 64), 4 RT, 5 nb, 6 vals (i32 [nb]), 7 S, 8 slices (slice s matrix at slices + s * msize), 9 wstride (bytes per
   ;; matrix row = columns of every [m][column] buffer), 10 msize, 11 full (the whole-weight matrix, fast tiles),
-  ;; 12 sets (per column tile: entries, ends, as scan wrote them), 13 cap, 14 modes (i32 [CT]: 1 fast), 15 shifts
+  ;; 12 sets (per column tile, 4 words: entries, ends, active, as scan wrote them), 13 cap, 14 modes (i32 [CT]: 1 fast), 15 shifts
   ;; (i32 [RT][CT]), 16 adcMin, 17 adcMax, 18 half-up (0/1), 19 psumMin, 20 psumMax, 21 log2 L, 22 maxabs (i32
   ;; [S + 1], the full matrix last), 23 bias (i32 [width]), 24 zout (i32 [M][wstride] or 0), 25 neurons (0/1),
   ;; 26 v (i32 [positions][wstride]), 27 spikes (i8 [M][wstride]), 28 restart (u8 [M]), 29 thetas (i32 [CT]),
@@ -319,7 +311,7 @@
     (local $satv v128) (local $z v128) (local $cp i32) (local $n8 i32) (local $mx i32) (local $pos i32) (local $step i32)
     (local $vp i32) (local $theta i32) (local $vtheta v128) (local $vleak v128) (local $vnleak v128) (local $v v128) (local $u v128)
     (local $kp v128) (local $kn v128) (local $j i32) (local $jt v128) (local $kk v128)
-    (local $sp i32) (local $rs i32) (local $onelevel i32)
+    (local $sp i32) (local $rs i32) (local $onelevel i32) (local $active i32)
     (local.set $M (i32.load offset=0 (local.get $p)))
     (local.set $T (i32.load offset=4 (local.get $p)))
     (local.set $width (i32.load offset=8 (local.get $p)))
@@ -365,8 +357,9 @@
       (local.set $cb (i32.shr_u (local.get $col) (i32.const 6)))
       (local.set $ct (i32.div_u (local.get $col) (local.get $cpad)))
       (local.set $fast (i32.load (i32.add (i32.load offset=56 (local.get $p)) (i32.shl (local.get $ct) (i32.const 2)))))
-      (local.set $entries (i32.load (i32.add (local.get $sets) (i32.shl (local.get $ct) (i32.const 3)))))
-      (local.set $ends (i32.load offset=4 (i32.add (local.get $sets) (i32.shl (local.get $ct) (i32.const 3)))))
+      (local.set $entries (i32.load (i32.add (local.get $sets) (i32.shl (local.get $ct) (i32.const 4)))))
+      (local.set $ends (i32.load offset=4 (i32.add (local.get $sets) (i32.shl (local.get $ct) (i32.const 4)))))
+      (local.set $active (i32.load offset=8 (i32.add (local.get $sets) (i32.shl (local.get $ct) (i32.const 4)))))
       (local.set $sum (i32.add (i32.load offset=152 (local.get $p)) (i32.mul (local.get $cb) (i32.const 768))))
       (local.set $ybuf (i32.add (local.get $sum) (i32.const 256)))
       (local.set $zbuf (i32.add (local.get $sum) (i32.const 512)))
@@ -385,20 +378,17 @@
           ;; one sum over every row tile (the caller proved: shift 0, no clipping, no saturation)
           (local.set $mx (i32.load (i32.add (local.get $maxabsp) (i32.shl (local.get $S) (i32.const 2)))))
           (local.set $n8 (if (result i32) (local.get $mx) (then (i32.div_u (i32.const 127) (local.get $mx))) (else (i32.const 127))))
-          (call $acc (i32.add (local.get $full) (local.get $col)) (local.get $e0) (local.get $endsm) (i32.const 0) (i32.mul (local.get $RT) (local.get $nb))
-            (local.get $nb) (local.get $vals) (local.get $n8) (local.get $mx) (i32.add (local.get $bias) (i32.shl (local.get $col) (i32.const 2))) (local.get $zbuf)))
+          ;; each bucket's rows of all row tiles in one segment
+          (call $acc (i32.add (local.get $full) (local.get $col)) (local.get $e0) (local.get $endsm) (i32.const 0) (local.get $RT) (local.get $nb) (local.get $RT)
+            (local.get $RT) (local.get $vals) (local.get $n8) (local.get $mx) (i32.add (local.get $bias) (i32.shl (local.get $col) (i32.const 2))) (local.get $zbuf)))
         (else
           ;; tile by tile: z = bias, then for each row tile with an active row: ADC per slice, recombine, saturate
           (memory.copy (local.get $zbuf) (i32.add (local.get $bias) (i32.shl (local.get $col) (i32.const 2))) (i32.const 256))
           (local.set $rt (i32.const 0))
           (block $rtend (loop $rtloop
             (br_if $rtend (i32.ge_u (local.get $rt) (local.get $RT)))
-            (local.set $k0 (i32.mul (local.get $rt) (local.get $nb)))
-            (local.set $k1 (i32.add (local.get $k0) (local.get $nb)))
             ;; a tile without active rows converts nothing: y = 0 and z passes unchanged
-            (if (i32.ne
-                  (if (result i32) (i32.eqz (local.get $k0)) (then (i32.const 0)) (else (i32.load (i32.add (local.get $endsm) (i32.shl (i32.sub (local.get $k0) (i32.const 1)) (i32.const 2))))))
-                  (i32.load (i32.add (local.get $endsm) (i32.shl (i32.sub (local.get $k1) (i32.const 1)) (i32.const 2)))))
+            (if (i32.load (i32.add (local.get $active) (i32.shl (i32.add (i32.mul (local.get $m) (local.get $RT)) (local.get $rt)) (i32.const 2))))
               (then
                 (local.set $sh (i32.load (i32.add (i32.load offset=60 (local.get $p)) (i32.shl (i32.add (i32.mul (local.get $rt) (local.get $CT)) (local.get $ct)) (i32.const 2)))))
                 (local.set $vhalf (i32x4.splat (if (result i32) (i32.and (local.get $halfup) (i32.gt_u (local.get $sh) (i32.const 0)))
@@ -409,7 +399,7 @@
                   (local.set $mx (i32.load (i32.add (local.get $maxabsp) (i32.shl (local.get $s) (i32.const 2)))))
                   (local.set $n8 (if (result i32) (local.get $mx) (then (i32.div_u (i32.const 127) (local.get $mx))) (else (i32.const 127))))
                   (call $acc (i32.add (i32.add (local.get $slices) (i32.mul (local.get $s) (local.get $msize))) (local.get $col))
-                    (local.get $e0) (local.get $endsm) (local.get $k0) (local.get $k1) (local.get $nb) (local.get $vals) (local.get $n8) (local.get $mx)
+                    (local.get $e0) (local.get $endsm) (local.get $rt) (local.get $RT) (local.get $nb) (i32.const 1) (local.get $RT) (local.get $vals) (local.get $n8) (local.get $mx)
                     (i32.load offset=160 (local.get $p)) (local.get $sum))
                   (local.set $i (i32.const 0))
                   (loop $adc
@@ -523,8 +513,8 @@
     (block $colend (loop $colloop
       (br_if $colend (i32.ge_u (local.get $col) (local.get $j1)))
       (local.set $ct (i32.div_u (local.get $col) (local.get $cpad)))
-      (local.set $entries (i32.load (i32.add (local.get $sets) (i32.shl (local.get $ct) (i32.const 3)))))
-      (local.set $ends (i32.load offset=4 (i32.add (local.get $sets) (i32.shl (local.get $ct) (i32.const 3)))))
+      (local.set $entries (i32.load (i32.add (local.get $sets) (i32.shl (local.get $ct) (i32.const 4)))))
+      (local.set $ends (i32.load offset=4 (i32.add (local.get $sets) (i32.shl (local.get $ct) (i32.const 4)))))
       (local.set $w (i32.add (local.get $full) (local.get $col)))
       (local.set $m (i32.const 0))
       (block $mend (loop $mloop
