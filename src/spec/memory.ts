@@ -110,6 +110,14 @@ export function tileTarget(spec: CrossbarSpec): LoaderTarget {
   return { dataBits: m.dataBits, indexBits: m.indexBits, regionWords: [m.weightWords, m.maskWords, Object.keys(TILE_REG).length, 0] };
 }
 
+/** A crossbar tile programmed by a loader (dsl/streamed_tile.ts): the tile and the loader, whose target is the tile. */
+export interface StreamedTileParams {
+  tile: CrossbarSpec;
+  stream: Omit<WeightStreamSpec, 'target'>;
+}
+
+export const streamedLoaderSpec = (p: StreamedTileParams): WeightStreamSpec => ({ ...p.stream, target: tileTarget(p.tile) });
+
 // ---- commands ----
 
 export interface LoadCommand {
@@ -264,5 +272,52 @@ export function tileMaskWords(spec: CrossbarSpec, mask: ArrayLike<number>): bigi
       w = (w << 1n) | BigInt(b);
     }
     return w;
+  });
+}
+
+export interface TileImage {
+  /** weight matrix [rows][cols], row-major */
+  weights: ArrayLike<number>;
+  /** row mask (1 = enabled); absent: not loaded (all rows stay enabled after reset) */
+  mask?: ArrayLike<number>;
+  /** register values (neurons tiles: threshold and, with a leak, leak); absent: not loaded */
+  threshold?: number;
+  leak?: number;
+  adcShift?: number;
+}
+
+/** The parts of a tile image, one command each, in load order: weights (region 0), mask (1), registers (2). */
+export function tileImageParts(spec: CrossbarSpec, img: TileImage): { region: number; base: number; words: bigint[] }[] {
+  const m = crossbarMap(spec);
+  const parts = [{ region: 0, base: 0, words: tileWeightWords(spec, img.weights) }];
+  if (img.mask) parts.push({ region: 1, base: 0, words: tileMaskWords(spec, img.mask) });
+  // registers the tile has, in index order; consecutive ones share a command
+  let run: { region: number; base: number; words: bigint[] } | undefined;
+  for (const [name, index] of [['threshold', TILE_REG.threshold], ['leak', TILE_REG.leak], ['adcShift', TILE_REG.adcShift]] as const) {
+    const v = img[name];
+    const bits = m.registerBits[name];
+    if (v === undefined) {
+      run = undefined;
+      continue;
+    }
+    if (bits === 0) throw new MemoryInputError(`${name} = ${v}: this tile has no ${name} register (output '${spec.output}'${name === 'leak' ? `, leak '${spec.neuron?.leak}'` : ''})`);
+    if (!Number.isInteger(v) || v < 0 || v >= 2 ** bits) throw new MemoryInputError(`${name} = ${v} is outside 0..${2 ** bits - 1} (its register has ${bits} bits)`);
+    if (run && run.base + run.words.length === index) run.words.push(BigInt(v));
+    else {
+      run = { region: 2, base: index, words: [BigInt(v)] };
+      parts.push(run);
+    }
+  }
+  return parts;
+}
+
+/** Places image parts one after another from beat address `src` and gives their commands (the first one starts the image). */
+export function imageCommands(p: WeightStreamSpec, parts: readonly { region: number; base: number; words: readonly bigint[] }[], src: number): { cmd: LoadCommand; beats: bigint[] }[] {
+  let at = src;
+  return parts.map((part, i) => {
+    const cmd = { src: at, count: part.words.length, region: part.region, base: part.base, first: i === 0 };
+    checkLoadCommand(p, cmd, `image part ${i} (region ${part.region})`);
+    at += part.words.length * beatsPerWord(p);
+    return { cmd, beats: part.words.flatMap((w) => wordBeats(p, w)) };
   });
 }
