@@ -69,17 +69,23 @@ export function stridedWindows(n: number, context: number, stride: number): Stri
   return out;
 }
 
-export function perplexity(lm: DenseLM, ids: readonly number[], context: number, stride: number, units?: TextUnits, onProgress?: (done: number, total: number) => void): PerplexityResult {
+/** Any model that gives the logits [S, vocab] of a window of ids starting at position 0 (the SNN runtime, say). */
+export interface WindowModel {
+  vocabSize: number;
+  windowLogits(ids: readonly number[]): Float32Array;
+}
+
+export function perplexity(lm: DenseLM | WindowModel, ids: readonly number[], context: number, stride: number, units?: TextUnits, onProgress?: (done: number, total: number) => void): PerplexityResult {
   if (ids.length < 2) throw new RangeError(`perplexity needs at least 2 tokens, got ${ids.length}`);
   const windows = stridedWindows(ids.length, context, stride);
-  const V = lm.config.vocabSize;
+  const V = 'vocabSize' in lm ? lm.vocabSize : lm.config.vocabSize;
   const t0 = performance.now();
   let nll = 0;
   let n = 0;
   let evaluated = 0;
   for (const { begin, end, first } of windows) {
     const window = ids.slice(begin, end);
-    const logits = lm.forward(window, lm.newCache(context));
+    const logits = 'windowLogits' in lm ? lm.windowLogits(window) : lm.forward(window, lm.newCache(context));
     evaluated += window.length;
     for (let i = first; i < window.length - 1; i++) {
       nll -= logProb(logits, i * V, V, window[i + 1]!);

@@ -1,0 +1,73 @@
+// The compiler pipeline (docs/compiler.md): model -> IR -> fold norm affines -> calibrate (float, on training text)
+// -> lower (coding, thresholds, weight levels) -> map onto tiles -> calibrate the ADC shifts (on the functional model)
+// -> chip program. Each step is a function of its own, testable alone.
+import type { DenseLM } from '../lm/model.js';
+import { SnnModel } from '../runtime/snn.js';
+import { checkChip, type ChipConfig } from './chip-config.js';
+import { calibrate, CalibrationError } from './calibrate.js';
+import { irFromDense, type ModelIR } from './ir.js';
+import { CompileError, lowerIr, type LowerOptions } from './lower.js';
+import { mapTiles } from './map.js';
+import { foldNormAffine } from './passes/fold-norms.js';
+import type { ChipProgram, CodingScheme } from './program.js';
+
+export interface CompileOptions extends Partial<LowerOptions> {
+  /** timesteps per token and spike levels, overriding the chip's */
+  T?: number;
+  levels?: number;
+  /** calibration token ids (from the training split) and the window they run in */
+  calibration: readonly number[];
+  context?: number;
+  /** tokens of the calibration text used for the ADC shifts (the functional model is slower than the float model) */
+  adcTokens?: number;
+  onProgress?: (step: string, done: number, total: number) => void;
+}
+
+export const DEFAULT_LOWER: LowerOptions = { scheme: 'multilevel', compensate: true, signedOutputs: 'pair', gelu: 'neuron', softmax: 'approx', clip: 'mse' };
+
+export function chipFor(chip: ChipConfig, o: { T?: number; levels?: number; scheme?: CodingScheme }): ChipConfig {
+  const c = { ...chip, T: o.T ?? chip.T, spikeLevels: o.scheme && o.scheme !== 'multilevel' ? 1 : (o.levels ?? chip.spikeLevels) };
+  checkChip(c, `chip ${chip.name}`);
+  return c;
+}
+
+export function compileModel(lm: DenseLM, source: string, chip: ChipConfig, o: CompileOptions): ChipProgram {
+  const lo: LowerOptions = { ...DEFAULT_LOWER, ...Object.fromEntries(Object.entries(o).filter(([k, v]) => k in DEFAULT_LOWER && v !== undefined)) };
+  const c = chipFor(chip, { T: o.T, levels: o.levels, scheme: lo.scheme });
+  if (c.attention.context < lm.config.maxSeq) o.onProgress?.('note', 0, 0);
+  const ir: ModelIR = foldNormAffine(irFromDense(lm, source));
+  const context = Math.min(o.context ?? lm.config.maxSeq, lm.config.maxSeq);
+  if (o.calibration.length < 2 * Math.min(context, 64)) throw new CalibrationError(`calibration text gives ${o.calibration.length} tokens; at least ${2 * Math.min(context, 64)} are needed`);
+  o.onProgress?.('calibrate', 0, 1);
+  const stats = calibrate(ir, o.calibration, context);
+  o.onProgress?.('calibrate', 1, 1);
+  const program = lowerIr(ir, stats, c, lo);
+  mapTiles(program);
+  calibrateAdc(program, o.calibration.slice(0, o.adcTokens ?? Math.min(o.calibration.length, 2 * context)), context, o.onProgress);
+  return program;
+}
+
+/**
+ * Sets each tile's ADC shift to the smallest that keeps the largest per-slice column sum seen on calibration text
+ * inside the ADC's A signed bits (no clipping there), running the functional model with every shift at 0.
+ */
+export function calibrateAdc(p: ChipProgram, ids: readonly number[], context: number, onProgress?: CompileOptions['onProgress']): void {
+  const lim = 2 ** (p.chip.tile.adcBits - 1) - 1;
+  const lins = p.ops.filter((x): x is ChipProgram['ops'][number] & { kind: 'linear' } => x.kind === 'linear');
+  for (const l of lins) l.tiles.adcShift.fill(0);
+  const m = new SnnModel(p, { observe: true });
+  for (let b = 0; b < ids.length; b += context) {
+    m.forward(ids.slice(b, b + context), m.newState());
+    onProgress?.('adc', Math.min(ids.length, b + context), ids.length);
+  }
+  for (const l of lins) {
+    const seen = m.maxColumnSums(l);
+    l.tiles.adcShift = Array.from(seen, (mx) => {
+      let sh = 0;
+      while (Math.ceil(mx / 2 ** sh) > lim) sh++;
+      return sh;
+    });
+  }
+}
+
+export { CompileError };

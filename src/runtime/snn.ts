@@ -1,0 +1,281 @@
+// The chip functional model of a whole language model: runs a chip program (src/compiler/program.ts) on a block of
+// token positions (a prefill or a perplexity window; decoding runs blocks of one), op by op over the whole block:
+// the spiking linear ops on the functional crossbar model (src/functional: all T steps of every position at once),
+// the attention unit's functional model position by position, the digital units per token. Layers are pipelined by
+// timestep on the chip; running each op's T steps before the next op gives the same integers, since an op's step t
+// reads only its input's step t. Semantics: docs/compiler.md.
+import type { TileCounters } from '../golden/crossbar.js';
+import { zeroCounters } from '../golden/crossbar.js';
+import { attentionSpecOf } from '../compiler/attention-spec.js';
+import { tileSpec } from '../compiler/chip-config.js';
+import { blob, type ChipProgram, type ProgOp } from '../compiler/program.js';
+import { AttentionFunctional } from '../functional/attention.js';
+import { SpikingLinear } from '../functional/layer.js';
+import { zeroAttentionCounters, type AttentionCounters } from '../golden/attention.js';
+import { activate } from '../lm/model.js';
+import { TILE_COUNTERS } from '../spec/crossbar.js';
+import { ATT_COUNTERS } from '../spec/attention.js';
+import { DigitalSoftmaxAttention } from './attention-int.js';
+import { encode, normUnit, roundShift, ropeInt } from './digital.js';
+
+type AttentionState = AttentionFunctional | DigitalSoftmaxAttention;
+
+export interface SnnState {
+  /** position of the next token */
+  pos: number;
+  /** per attention op: its unit, holding the KV cache of the sequence */
+  attention: Map<string, AttentionState>;
+}
+
+export interface SnnStats {
+  /** spikes sent per spike tensor: nonzero values, their total magnitude, and values sent */
+  spikes: Map<string, { events: number; magnitude: number; elements: number }>;
+  tokens: number;
+}
+
+type Value = Int32Array | Int8Array;
+
+export class SnnModel {
+  readonly T: number;
+  readonly stats: SnnStats = { spikes: new Map(), tokens: 0 };
+  /** per linear op and block size */
+  private readonly layers = new Map<string, SpikingLinear>();
+  private readonly finishedTiles = new Map<string, TileCounters>();
+  private readonly finishedAttention = new Map<string, AttentionCounters>();
+
+  constructor(
+    readonly program: ChipProgram,
+    private readonly opts: { observe?: boolean } = {},
+  ) {
+    this.T = program.chip.T;
+  }
+
+  /** With observe: the largest per-slice column sum seen per tile of a linear op, over all block sizes run. */
+  maxColumnSums(op: ProgOp & { kind: 'linear' }): Float64Array {
+    const out = new Float64Array(op.tiles.rowTiles * op.tiles.colTiles);
+    for (const [key, l] of this.layers) if (key.startsWith(`${op.name}@`)) l.maxColumnSums().forEach((v, i) => (out[i] = Math.max(out[i]!, v)));
+    return out;
+  }
+
+  get vocabSize(): number {
+    return this.program.model.vocabSize;
+  }
+
+  /** Event counters of every linear op (its tiles, summed), over everything run so far. */
+  tileCounters(): Map<string, TileCounters> {
+    const out = new Map<string, TileCounters>();
+    for (const op of this.program.ops) if (op.kind === 'linear') out.set(op.name, { ...(this.finishedTiles.get(op.name) ?? zeroCounters()) });
+    for (const [key, l] of this.layers) {
+      const acc = out.get(key.split('@')[0]!)!;
+      const c = l.counters;
+      for (const k of TILE_COUNTERS) acc[k] += k === 'weight_writes' ? 0 : c[k];
+    }
+    return out;
+  }
+
+  /** The attention units' counters per attention op, over every sequence run so far. */
+  attentionCounters(): Map<string, AttentionCounters> {
+    return new Map([...this.finishedAttention].map(([k, v]) => [k, { ...v }]));
+  }
+
+  /** Logits of a window from position 0 (a fresh state): the perplexity protocol's unit. */
+  windowLogits(ids: readonly number[]): Float32Array {
+    const st = this.newState();
+    const out = this.forward(ids, st);
+    this.endSequence(st);
+    return out;
+  }
+
+  newState(): SnnState {
+    return { pos: 0, attention: new Map() };
+  }
+
+  /** Adds a finished sequence's attention counters to the totals. */
+  endSequence(state: SnnState): void {
+    for (const [name, u] of state.attention) {
+      if (!(u instanceof AttentionFunctional)) continue;
+      const acc = this.finishedAttention.get(name) ?? zeroAttentionCounters();
+      for (const c of ATT_COUNTERS) acc[c] += u.counters[c];
+      this.finishedAttention.set(name, acc);
+    }
+    state.attention.clear();
+  }
+
+  private width(t: string): number {
+    return this.program.tensors[t]!.width;
+  }
+
+  private layer(op: ProgOp & { kind: 'linear' }, positions: number): SpikingLinear {
+    const key = `${op.name}@${positions}`;
+    let l = this.layers.get(key);
+    if (!l) {
+      const p = this.program;
+      l = new SpikingLinear({
+        tile: tileSpec(p.chip, op.tiles.kind),
+        dIn: op.dIn,
+        dOut: op.dOut,
+        weights: blob(p, op.weights),
+        positions,
+        adcShift: op.tiles.adcShift,
+        threshold: op.theta,
+        bias: op.bias ? blob(p, op.bias) : undefined,
+        observe: this.opts.observe,
+      });
+      op.tiles.masks?.forEach((m, i) => l!.setMask(Math.floor(i / op.tiles.colTiles), i % op.tiles.colTiles, blob(p, m)));
+      this.layers.set(key, l);
+    }
+    return l;
+  }
+
+  /**
+   * Runs `tokens` at positions state.pos.. and appends them to the state. Returns the logits [S, vocab] as real
+   * numbers (the head's integer membranes times their scale). `tap` sees every tensor of the block.
+   */
+  forward(tokens: ArrayLike<number>, state: SnnState, tap?: (tensor: string, value: Value, positions: number) => void): Float32Array {
+    const p = this.program;
+    const S = tokens.length;
+    const vals = new Map<string, Value>();
+    for (const op of p.ops) {
+      const out = this.exec(op, vals, tokens, S, state);
+      vals.set(op.out, out);
+      tap?.(op.out, out, S);
+      if (out instanceof Int8Array) this.countSpikes(op.out, out);
+    }
+    const lg = vals.get(p.logits)! as Int32Array;
+    const scale = p.tensors[p.logits]!.scale;
+    state.pos += S;
+    this.stats.tokens += S;
+    return Float32Array.from(lg, (x) => x * scale);
+  }
+
+  private countSpikes(name: string, x: Int8Array): void {
+    let st = this.stats.spikes.get(name);
+    if (!st) this.stats.spikes.set(name, (st = { events: 0, magnitude: 0, elements: 0 }));
+    let ev = 0;
+    let mag = 0;
+    for (let i = 0; i < x.length; i++) {
+      const v = x[i]!;
+      if (v !== 0) {
+        ev++;
+        mag += v < 0 ? -v : v;
+      }
+    }
+    st.events += ev;
+    st.magnitude += mag;
+    st.elements += x.length;
+  }
+
+  private exec(op: ProgOp, vals: Map<string, Value>, tokens: ArrayLike<number>, S: number, state: SnnState): Value {
+    const p = this.program;
+    const T = this.T;
+    const int = (n: string) => vals.get(n) as Int32Array;
+    const perToken = (input: Int32Array, d: number, f: (x: Int32Array, out: Int32Array, s: number) => void): Int32Array => {
+      const out = new Int32Array(S * d);
+      for (let s = 0; s < S; s++) f(input.subarray(s * d, (s + 1) * d), out.subarray(s * d, (s + 1) * d), s);
+      return out;
+    };
+    switch (op.kind) {
+      case 'embed': {
+        const d = this.width(op.out);
+        const table = blob(p, op.table);
+        const pe = op.pos ? blob(p, op.pos) : undefined;
+        const out = new Int32Array(S * d);
+        for (let s = 0; s < S; s++) {
+          out.set(table.subarray(tokens[s]! * d, (tokens[s]! + 1) * d), s * d);
+          if (pe) for (let i = 0; i < d; i++) out[s * d + i]! += pe[(state.pos + s + op.posOffset) * d + i]!;
+        }
+        return out;
+      }
+      case 'norm': {
+        const d = this.width(op.out);
+        const fmt = { bits: p.chip.normBits, fracBits: p.chip.normFracBits };
+        return perToken(int(op.input), d, (x, o) => normUnit(x, d, o, op.norm, op.eps, p.tensors[op.input]!.scale, fmt));
+      }
+      case 'encode': {
+        const d = this.width(op.out);
+        const c = p.tensors[op.out]!.coding!;
+        const out = new Int8Array(S * T * d);
+        const x = int(op.input);
+        const e = { theta: op.theta, levels: c.levels, signed: c.signed, T, ttfs: c.scheme === 'ttfs', compensate: op.compensate };
+        for (let s = 0; s < S; s++) encode(x.subarray(s * d, (s + 1) * d), d, e, out.subarray(s * T * d, (s + 1) * T * d));
+        return out;
+      }
+      case 'linear': {
+        const lin = this.layer(op, S);
+        const r = lin.run(vals.get(op.input)!, T);
+        return op.readout === 'spikes' ? r.spikes! : lin.membranes();
+      }
+      case 'count': {
+        const x = vals.get(op.input) as Int8Array;
+        const d = this.width(op.out);
+        const w = this.width(op.input);
+        const out = new Int32Array(S * d);
+        for (let s = 0; s < S; s++) {
+          for (let t = 0; t < T; t++) {
+            const b = (s * T + t) * w;
+            for (let i = 0; i < d; i++) out[s * d + i]! += x[b + i]! - (op.pair ? x[b + d + i]! : 0);
+          }
+        }
+        return out;
+      }
+      case 'rope': {
+        const d = this.width(op.out);
+        return perToken(int(op.input), d, (x, o, s) => ropeInt(x, d, op.headDim, op.invFreq, state.pos + s, op.fracBits, o));
+      }
+      case 'attention':
+        return this.attention(op, int(op.q), int(op.k), int(op.v), S, state);
+      case 'activation': {
+        const x = int(op.input);
+        const out = new Int32Array(x.length);
+        for (let i = 0; i < x.length; i++) out[i] = Math.max(-op.clamp, Math.min(op.clamp, Math.round(activate(op.fn, x[i]! * op.inScale) / op.outScale)));
+        return out;
+      }
+      case 'mul': {
+        const a = int(op.a);
+        const b = int(op.b);
+        return Int32Array.from(a, (x, i) => roundShift(x * b[i]! * op.mult, op.shift));
+      }
+      case 'rescale':
+        return Int32Array.from(int(op.input), (x) => roundShift(x * op.mult, op.shift));
+      case 'residual': {
+        const a = int(op.input);
+        const b = int(op.add);
+        const lim = 2 ** (p.chip.residualBits - 1);
+        return Int32Array.from(a, (x, i) => Math.max(-lim, Math.min(lim - 1, x + roundShift(b[i]! * op.mult, op.shift))));
+      }
+      case 'logits':
+        return int(op.input);
+    }
+  }
+
+  private attention(op: ProgOp & { kind: 'attention' }, q: Int32Array, k: Int32Array, v: Int32Array, S: number, state: SnnState): Int32Array {
+    const p = this.program;
+    let unit = state.attention.get(op.name);
+    if (!unit) {
+      if (op.softmax === 'approx') {
+        const u = new AttentionFunctional(attentionSpecOf(p.chip, op, op.inRange));
+        u.setRegisters({ scoreShift: op.scoreShift, steps: this.T });
+        unit = u;
+      } else {
+        const scoreScale = (p.tensors[op.q]!.scale * p.tensors[op.k]!.scale) / Math.sqrt(op.headDim);
+        unit = new DigitalSoftmaxAttention({ heads: op.heads, kvHeads: op.kvHeads, headDim: op.headDim, context: p.chip.attention.context, scoreScale });
+      }
+      state.attention.set(op.name, unit);
+    }
+    const hd = op.headDim;
+    const dq = op.heads * hd;
+    const dk = op.kvHeads * hd;
+    const out = new Int32Array(S * dq);
+    for (let s = 0; s < S; s++) {
+      const qs = q.subarray(s * dq, (s + 1) * dq);
+      const ks = k.subarray(s * dk, (s + 1) * dk);
+      const vs = v.subarray(s * dk, (s + 1) * dk);
+      if (unit instanceof AttentionFunctional) {
+        const r = unit.token(qs, ks, vs, state.pos + s === 0);
+        if (r.refused) throw new RangeError(`attention ${op.name}: the token at position ${state.pos + s} is refused: the KV cache holds ${p.chip.attention.context} positions (chip attention.context, policy 'error')`);
+        out.set(r.out, s * dq);
+      } else out.set(unit.token(qs, ks, vs), s * dq);
+    }
+    return out;
+  }
+}
