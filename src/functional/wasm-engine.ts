@@ -265,7 +265,7 @@ export class WasmEngine implements LayerEngine {
       put('groups', set.groups);
       put('Pr', tile.rowsPerCycle);
       put('active', set.active);
-      runKernel('scan', set.scanParams, alignUp(M, 8), M * (g.dIn / 4 + 8));
+      runKernel('scan', set.scanParams, alignUp(M, 8), M * g.dIn); // about one byte per ns per thread
     }
     h = heap();
     if (h.i32[this.badPtr >> 2]) throw badInput(s, x, T, call.perStep)!;

@@ -28,6 +28,11 @@ interface Shape {
   masksPerRowTile?: boolean;
   extremeShare?: number;
   positiveShare?: number;
+  /**
+   * Columns 0 and 1 all +max and -max weights, on column tile 0 with shift 0 (with dense extreme inputs the ADC
+   * clips both ways), and bias +-psum limit there when `bias` is set (the chain saturates both ways)
+   */
+  extremes?: boolean;
 }
 
 function build(rng: Rng, tile: CrossbarSpec, s: Shape): GridSetup {
@@ -35,18 +40,24 @@ function build(rng: Rng, tile: CrossbarSpec, s: Shape): GridSetup {
   const CT = Math.ceil(s.dOut / tile.cols);
   const int = (r: [number, number] | undefined) => (r ? rng.int(r[0], r[1]) : 0);
   let masks = randomMasks(rng, RT * CT, tile.rows, s.maskedShare ?? 0);
+  if (s.maskedShare) masks[0]![0] = 0; // at least one masked row
   if (s.masksPerRowTile) masks = masks.map((_, t) => masks[Math.floor(t / CT) * CT]!);
-  return {
-    tile,
-    dIn: s.dIn,
-    dOut: s.dOut,
-    weights: randomWeights(rng, s.dIn * s.dOut, maxWeight(tile), s.extremeShare ?? 0.3, s.positiveShare ?? 0.5),
-    shifts: s.shifts(rng, RT, CT),
-    thetas: Array.from({ length: CT }, () => int(s.thetas)),
-    leaks: Array.from({ length: CT }, () => int(s.leaks)),
-    bias: s.bias ? Int32Array.from({ length: s.dOut }, () => rng.int(-s.bias!, s.bias!)) : undefined,
-    masks,
-  };
+  const max = maxWeight(tile);
+  const weights = randomWeights(rng, s.dIn * s.dOut, max, s.extremeShare ?? 0.3, s.positiveShare ?? 0.5);
+  const shifts = s.shifts(rng, RT, CT);
+  const bias = s.bias ? Int32Array.from({ length: s.dOut }, () => rng.int(-s.bias!, s.bias!)) : undefined;
+  if (s.extremes) {
+    for (let r = 0; r < s.dIn; r++) {
+      weights[r * s.dOut] = max;
+      weights[r * s.dOut + 1] = -max;
+    }
+    for (let rt = 0; rt < RT; rt++) shifts[rt * CT] = 0;
+    if (bias) {
+      bias[0] = 2 ** (tile.psumBits - 1) - 1;
+      bias[1] = -(2 ** (tile.psumBits - 1));
+    }
+  }
+  return { tile, dIn: s.dIn, dOut: s.dOut, weights, shifts, thetas: Array.from({ length: CT }, () => int(s.thetas)), leaks: Array.from({ length: CT }, () => int(s.leaks)), bias, masks };
 }
 
 const randomShifts = (hi: number) => (rng: Rng, RT: number, CT: number) => Array.from({ length: RT * CT }, () => rng.int(0, hi));
@@ -59,14 +70,14 @@ export function layerCases(seed: number): LayerCase[] {
       name: 'A: 3x3 tiles, padding, S = 2 slices, graded-signed inputs, clipping, shifts, masks, saturation, signed neurons',
       setup: build(rng, { ...base, rows: 4, rowsPerCycle: 2, cols: 3, cellLevels: 4, slices: 2, inSpikes: 'graded-signed', inLevels: 2, adcBits: 4, output: 'neurons', psumBits: 9,
         neuron: { vWidth: 10, leak: 'subtract', reset: 'subtract', refractory: 0, spikes: 'signed', levels: 1 } },
-      { dIn: 11, dOut: 7, shifts: randomShifts(1), thetas: [1, 30], leaks: [0, 5], bias: 220, maskedShare: 0.2, extremeShare: 0.5 }),
+      { dIn: 11, dOut: 7, shifts: randomShifts(1), thetas: [1, 30], leaks: [0, 5], bias: 220, maskedShare: 0.2, extremeShare: 0.5, extremes: true }),
       exercises: ['adc_clipped', 'psum_saturated', 'masked_rows'],
       steps: 150,
     },
     {
       name: 'B: half-up rounding, psum output, binary inputs, heavy clipping',
       setup: build(rng, { ...base, rows: 8, cols: 4, cellLevels: 8, slices: 1, inSpikes: 'binary', inLevels: 1, adcBits: 4, adcRounding: 'half-up', output: 'psum', psumBits: 8 },
-        { dIn: 20, dOut: 10, shifts: randomShifts(3), bias: 127, extremeShare: 0.6 }),
+        { dIn: 20, dOut: 10, shifts: randomShifts(3), bias: 127, extremeShare: 0.6, extremes: true }),
       exercises: ['adc_clipped', 'psum_saturated'],
       steps: 150,
     },
@@ -74,7 +85,7 @@ export function layerCases(seed: number): LayerCase[] {
       name: 'C: S = 3 slices of L = 2, graded inputs, shift leak, zero reset, refractory, graded spikes (LIF rule in TS)',
       setup: build(rng, { ...base, rows: 3, rowsPerCycle: 3, cols: 2, colsPerCycle: 2, cellLevels: 2, slices: 3, inSpikes: 'graded', inLevels: 3, adcBits: 3, adcRounding: 'half-up', output: 'neurons', psumBits: 10,
         neuron: { vWidth: 12, leak: 'shift', reset: 'zero', refractory: 2, spikes: 'graded', levels: 3 } },
-      { dIn: 9, dOut: 5, shifts: randomShifts(3), thetas: [1, 20], leaks: [0, 4], bias: 50, maskedShare: 0.25 }),
+      { dIn: 9, dOut: 5, shifts: randomShifts(1), thetas: [1, 20], leaks: [0, 4], bias: 50, maskedShare: 0.25, extremeShare: 0.6, extremes: true }),
       exercises: ['adc_clipped', 'masked_rows'],
       steps: 150,
     },
@@ -90,7 +101,7 @@ export function layerCases(seed: number): LayerCase[] {
       name: 'E: one row tile, graded inputs, membrane floor and saturation (vWidth 8), graded spikes, subtract leak',
       setup: build(rng, { ...base, rows: 17, cols: 9, cellLevels: 16, slices: 1, inSpikes: 'graded', inLevels: 2, adcBits: 7, output: 'neurons', psumBits: 8,
         neuron: { vWidth: 8, leak: 'subtract', reset: 'zero', refractory: 0, spikes: 'graded', levels: 2, floor: true } },
-      { dIn: 17, dOut: 9, shifts: randomShifts(2), thetas: [1, 30], leaks: [0, 4], positiveShare: 0.7 }),
+      { dIn: 17, dOut: 9, shifts: randomShifts(2), thetas: [1, 30], leaks: [0, 4], positiveShare: 0.7, extremes: true }),
       exercises: ['adc_clipped'],
       steps: 150,
     },
@@ -98,7 +109,7 @@ export function layerCases(seed: number): LayerCase[] {
       name: 'F: graded-signed spikes of 3 levels, graded inputs, 3x3 tiles',
       setup: build(rng, { ...base, rows: 12, cols: 8, cellLevels: 4, slices: 1, inSpikes: 'graded', inLevels: 3, adcBits: 6, output: 'neurons', psumBits: 10,
         neuron: { vWidth: 14, leak: 'none', reset: 'subtract', refractory: 0, spikes: 'graded-signed', levels: 3 } },
-      { dIn: 30, dOut: 20, shifts: randomShifts(2), thetas: [1, 20], bias: 300 }),
+      { dIn: 30, dOut: 20, shifts: randomShifts(2), thetas: [1, 20], bias: 300, extremes: true }),
       exercises: ['adc_clipped'],
       steps: 150,
     },
@@ -120,9 +131,13 @@ export function layerCases(seed: number): LayerCase[] {
   ];
 }
 
-/** Inputs of one position-step: a random density per step, so steps range from nearly silent to dense. */
-export function stepInputs(rng: Rng, tile: CrossbarSpec, n: number): Int8Array {
+/**
+ * Inputs of one position-step: a random density per step, so steps range from nearly silent to dense; `extreme`:
+ * every input at the alphabet's top (1) or bottom (-1: its lowest nonzero value).
+ */
+export function stepInputs(rng: Rng, tile: CrossbarSpec, n: number, extreme: 0 | 1 | -1 = 0): Int8Array {
   const [lo, hi] = inputRange(tile);
+  if (extreme) return new Int8Array(n).fill(extreme > 0 ? hi : lo < 0 ? lo : 1);
   const density = [0, 0.05, 0.2, 0.5, 0.9][rng.int(0, 4)]!;
   const x = new Int8Array(n);
   for (let i = 0; i < n; i++) {

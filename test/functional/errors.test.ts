@@ -67,6 +67,16 @@ describe('bad data: an error, and nothing changed', () => {
       });
     }
   }
+  it('a bad input inside a 64-row stretch and in the tail of a tile [wasm]', () => {
+    const l = new SpikingLinear({ tile: { ...tile, rows: 100 }, dIn: 100, dOut: 5, weights: Array.from({ length: 500 }, (_, i) => (i % 15) - 7), threshold: 3, engine: 'wasm' });
+    for (const at of [10, 63, 64, 99]) {
+      const x = new Int8Array(100).fill(1);
+      x[at] = -1;
+      const line = here() + 1;
+      expect(thrown(() => l.step(x), line)).toMatch(new RegExp(`row input x\\[0\\]\\[${at}\\] = -1 is outside the binary alphabet 0\\.\\.1`));
+    }
+    expect(l.counters.timesteps).toBe(0);
+  });
   it('shapes of x, restart and T', () => {
     const l = make({ positions: 2 });
     let line = here() + 1;

@@ -45,7 +45,8 @@ describe('functional layer = golden tiles chained by hand', () => {
         const rng = new Rng(SEED ^ 0x5bd1e995);
         let maxAbsOut = 0;
         for (let t = 0; t < c.steps; t++) {
-          const x = stepInputs(rng, c.setup.tile, c.setup.dIn);
+          // steps 1 and 2 drive every row at the alphabet's ends (the configurations' extreme columns clip and saturate)
+          const x = stepInputs(rng, c.setup.tile, c.setup.dIn, t === 1 ? 1 : t === 2 ? -1 : 0);
           const restart = t === 0 || rng.chance(0.15);
           const want = golden.step(x, restart);
           const got = layer.step(x, { restart });

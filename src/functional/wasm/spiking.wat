@@ -38,6 +38,8 @@
     (local $xrow i32) (local $ebase i32) (local $endsm i32) (local $eptr i32) (local $cnt i32) (local $cnt0 i32) (local $nmask i32)
     (local $pass i32) (local $ngroups i32) (local $nextg i32) (local $mt i32)
     (local $v v128) (local $nz v128) (local $mk v128) (local $b i32) (local $f i32) (local $run i32) (local $t i32)
+    (local $v1 v128) (local $v2 v128) (local $v3 v128) (local $nz1 v128) (local $nz2 v128) (local $nz3 v128)
+    (local $mk1 v128) (local $mk2 v128) (local $mk3 v128) (local $act64 i64) (local $first i32) (local $stride i32)
     (local.set $M (i32.load offset=0 (local.get $p)))
     (local.set $x (i32.load offset=4 (local.get $p)))
     (local.set $din (i32.load offset=8 (local.get $p)))
@@ -81,21 +83,55 @@
           (local.set $off (local.get $r0))
           (block $cend (loop $cloop
             (br_if $cend (i32.ge_u (local.get $off) (local.get $r1)))
-            (local.set $valid (if (result i32) (i32.ge_u (i32.sub (local.get $r1) (local.get $off)) (i32.const 16))
-              (then (i32.const 0xffff))
-              (else (i32.sub (i32.shl (i32.const 1) (i32.sub (local.get $r1) (local.get $off))) (i32.const 1)))))
-            (local.set $v (v128.load (i32.add (local.get $xrow) (local.get $off))))
-            (local.set $mk (v128.load (i32.add (local.get $mask) (local.get $off))))
-            (local.set $nz (i8x16.ne (local.get $v) (v128.const i32x4 0 0 0 0)))
-            (local.set $act (i32.and (local.get $valid) (i8x16.bitmask (v128.and (local.get $nz) (local.get $mk)))))
-            ;; the first pass over the inputs also checks them and counts masked rows
-            (if (i32.or (i32.eqz (local.get $pass)) (i32.eq (local.get $nb) (i32.const 1))) (then
-              (local.set $bad (i32.or (local.get $bad) (i32.and (local.get $valid)
-                (i8x16.bitmask (v128.or (i8x16.gt_s (local.get $v) (local.get $vhi)) (i8x16.lt_s (local.get $v) (local.get $vlo)))))))
-              (local.set $nmask (i32.add (local.get $nmask) (i32.popcnt (i32.and (local.get $valid) (i8x16.bitmask (v128.andnot (local.get $nz) (local.get $mk)))))))))
+            (local.set $first (i32.or (i32.eqz (local.get $pass)) (i32.eq (local.get $nb) (i32.const 1))))
+            (if (i32.ge_u (i32.sub (local.get $r1) (local.get $off)) (i32.const 64))
+              (then
+                ;; 64 rows at once: four bitmasks in one i64
+                (local.set $v (v128.load offset=0 (i32.add (local.get $xrow) (local.get $off))))
+                (local.set $v1 (v128.load offset=16 (i32.add (local.get $xrow) (local.get $off))))
+                (local.set $v2 (v128.load offset=32 (i32.add (local.get $xrow) (local.get $off))))
+                (local.set $v3 (v128.load offset=48 (i32.add (local.get $xrow) (local.get $off))))
+                (local.set $nz (i8x16.ne (local.get $v) (v128.const i32x4 0 0 0 0)))
+                (local.set $nz1 (i8x16.ne (local.get $v1) (v128.const i32x4 0 0 0 0)))
+                (local.set $nz2 (i8x16.ne (local.get $v2) (v128.const i32x4 0 0 0 0)))
+                (local.set $nz3 (i8x16.ne (local.get $v3) (v128.const i32x4 0 0 0 0)))
+                (local.set $mk (v128.load offset=0 (i32.add (local.get $mask) (local.get $off))))
+                (local.set $mk1 (v128.load offset=16 (i32.add (local.get $mask) (local.get $off))))
+                (local.set $mk2 (v128.load offset=32 (i32.add (local.get $mask) (local.get $off))))
+                (local.set $mk3 (v128.load offset=48 (i32.add (local.get $mask) (local.get $off))))
+                (local.set $act64 (i64.or
+                  (i64.or (i64.extend_i32_u (i8x16.bitmask (v128.and (local.get $nz) (local.get $mk))))
+                          (i64.shl (i64.extend_i32_u (i8x16.bitmask (v128.and (local.get $nz1) (local.get $mk1)))) (i64.const 16)))
+                  (i64.or (i64.shl (i64.extend_i32_u (i8x16.bitmask (v128.and (local.get $nz2) (local.get $mk2)))) (i64.const 32))
+                          (i64.shl (i64.extend_i32_u (i8x16.bitmask (v128.and (local.get $nz3) (local.get $mk3)))) (i64.const 48)))))
+                ;; the first pass over the inputs also checks them and counts masked rows
+                (if (local.get $first) (then
+                  (local.set $bad (i32.or (local.get $bad) (i8x16.bitmask (v128.or
+                    (v128.or (v128.or (i8x16.gt_s (local.get $v) (local.get $vhi)) (i8x16.lt_s (local.get $v) (local.get $vlo)))
+                             (v128.or (i8x16.gt_s (local.get $v1) (local.get $vhi)) (i8x16.lt_s (local.get $v1) (local.get $vlo))))
+                    (v128.or (v128.or (i8x16.gt_s (local.get $v2) (local.get $vhi)) (i8x16.lt_s (local.get $v2) (local.get $vlo)))
+                             (v128.or (i8x16.gt_s (local.get $v3) (local.get $vhi)) (i8x16.lt_s (local.get $v3) (local.get $vlo))))))))
+                  (local.set $nmask (i32.add (local.get $nmask) (i32.add
+                    (i32.add (i32.popcnt (i8x16.bitmask (v128.andnot (local.get $nz) (local.get $mk)))) (i32.popcnt (i8x16.bitmask (v128.andnot (local.get $nz1) (local.get $mk1)))))
+                    (i32.add (i32.popcnt (i8x16.bitmask (v128.andnot (local.get $nz2) (local.get $mk2)))) (i32.popcnt (i8x16.bitmask (v128.andnot (local.get $nz3) (local.get $mk3))))))))))
+                (local.set $stride (i32.const 64)))
+              (else
+                ;; 16 rows, the last ones of the tile masked by valid
+                (local.set $valid (if (result i32) (i32.ge_u (i32.sub (local.get $r1) (local.get $off)) (i32.const 16))
+                  (then (i32.const 0xffff))
+                  (else (i32.sub (i32.shl (i32.const 1) (i32.sub (local.get $r1) (local.get $off))) (i32.const 1)))))
+                (local.set $v (v128.load (i32.add (local.get $xrow) (local.get $off))))
+                (local.set $mk (v128.load (i32.add (local.get $mask) (local.get $off))))
+                (local.set $nz (i8x16.ne (local.get $v) (v128.const i32x4 0 0 0 0)))
+                (local.set $act64 (i64.extend_i32_u (i32.and (local.get $valid) (i8x16.bitmask (v128.and (local.get $nz) (local.get $mk))))))
+                (if (local.get $first) (then
+                  (local.set $bad (i32.or (local.get $bad) (i32.and (local.get $valid)
+                    (i8x16.bitmask (v128.or (i8x16.gt_s (local.get $v) (local.get $vhi)) (i8x16.lt_s (local.get $v) (local.get $vlo)))))))
+                  (local.set $nmask (i32.add (local.get $nmask) (i32.popcnt (i32.and (local.get $valid) (i8x16.bitmask (v128.andnot (local.get $nz) (local.get $mk)))))))))
+                (local.set $stride (i32.const 16))))
             (block $eend (loop $eloop
-              (br_if $eend (i32.eqz (local.get $act)))
-              (local.set $t (i32.add (local.get $off) (i32.ctz (local.get $act))))
+              (br_if $eend (i64.eqz (local.get $act64)))
+              (local.set $t (i32.add (local.get $off) (i32.wrap_i64 (i64.ctz (local.get $act64)))))
               (if (i32.eq (local.get $nb) (i32.const 1))
                 (then
                   (i32.store (i32.add (local.get $ebase) (i32.shl (local.get $cnt) (i32.const 2))) (i32.mul (local.get $t) (local.get $wstride)))
@@ -113,9 +149,9 @@
               (if (i32.and (i32.gt_u (local.get $Pr) (i32.const 1)) (i32.ge_u (local.get $t) (local.get $nextg))) (then
                 (local.set $ngroups (i32.add (local.get $ngroups) (i32.const 1)))
                 (local.set $nextg (i32.add (local.get $r0) (i32.mul (i32.add (i32.div_u (i32.sub (local.get $t) (local.get $r0)) (local.get $Pr)) (i32.const 1)) (local.get $Pr))))))
-              (local.set $act (i32.and (local.get $act) (i32.sub (local.get $act) (i32.const 1))))
+              (local.set $act64 (i64.and (local.get $act64) (i64.sub (local.get $act64) (i64.const 1))))
               (br $eloop)))
-            (local.set $off (i32.add (local.get $off) (i32.const 16)))
+            (local.set $off (i32.add (local.get $off) (local.get $stride)))
             (br $cloop)))
           (if (i32.or (i32.eqz (local.get $pass)) (i32.eq (local.get $nb) (i32.const 1))) (then
             (if (i32.eq (local.get $nb) (i32.const 1)) (then (i32.store (i32.add (local.get $endsm) (i32.shl (local.get $rt) (i32.const 2))) (local.get $cnt))))
