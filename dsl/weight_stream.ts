@@ -113,9 +113,9 @@ export function weightStreamLoader(p: WeightStreamParams, locs?: Record<string, 
   const beatCode = mux(early, lit(FAULT.earlyLast, UInt(FAULT_BITS)), mux(missing, lit(FAULT.missingLast, UInt(FAULT_BITS)), lit(FAULT.padBits, UInt(FAULT_BITS))));
 
   // ---- timeout: T consecutive cycles waiting on the memory without a handshake ----
-  const waiting = m.let('mem_wait', reqValid.and(reqReady.not()).or(dataReady.and(dataValid.not())));
   let timeoutHit: Expr = lit(0, Bool);
   if (p.timeoutCycles > 0) {
+    const waiting = m.let('mem_wait', reqValid.and(reqReady.not()).or(dataReady.and(dataValid.not())));
     const timer = m.reg('wait_timer', UInt(bitsFor(p.timeoutCycles)), { reset: 0 }, 'consecutive cycles waiting on the memory');
     const stalled = m.let('mem_stalled', idle.not().and(waiting).and(reqFire.or(beatFire).not()));
     timeoutHit = m.let('timeout', stalled.and(timer.eq(p.timeoutCycles - 1)));

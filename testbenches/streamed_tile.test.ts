@@ -3,6 +3,7 @@
 // timestep tile programmed directly with the same images.
 import { afterAll, describe, expect, it } from 'vitest';
 import type { Dut } from '../src/harness/cocotb.js';
+import { tileWeightReads, wrapCount } from '../src/functional/memory.js';
 import { crossbarMap } from '../src/spec/crossbar.js';
 import { Rng, testSeed } from '../src/util/random.js';
 import { STREAMED_SETS, StreamedTilePlanner, cosimStreamedTile, expectedGroups, observedGroups, randomImage, randomStep, startStreamedTile, type StreamedOp } from './streamed_tile_cosim.js';
@@ -52,6 +53,10 @@ describe.each(Object.keys(STREAMED_SETS))('streamed tile %s', (name) => {
     const map = crossbarMap(p.tile);
     expect([end('loaded'), end('fault'), end('cfg_error'), end('cnt_weight_writes')]).toEqual([1, 0, 0, 4 * map.weightWords]);
     expect(end('ld_cnt_words')).toBe(4 * (map.weightWords + map.maskWords + (p.tile.output === 'psum' ? 1 : p.tile.neuron!.leak === 'none' ? 2 : 3)));
+    // the functional counterpart's weight-memory reads: active row groups x G per timestep, under each image's mask
+    const reads = plan.taken.reduce((n, t) => n + tileWeightReads(p.tile, t.step.spikes, plan.images[t.image]!.mask), 0);
+    expect(reads).toBeGreaterThan(100);
+    expect(end('cnt_weight_reads')).toBe(wrapCount(reads, p.tile.counterBits));
     expect(end('ld_cnt_req_stalls')).toBeGreaterThan(0);
     expect(end('ld_cnt_data_stalls')).toBeGreaterThan(0);
   });

@@ -3,6 +3,7 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import type { Dut } from '../src/harness/cocotb.js';
 import { Rng, testSeed } from '../src/util/random.js';
+import { loaderCounts, wrapCount } from '../src/functional/memory.js';
 import { streamCycles } from '../src/spec/memory.js';
 import { STREAM_SETS, StreamPlanner, cosimStream, randomStreamOps, startLoader, type StreamOp } from './weight_stream_cosim.js';
 
@@ -34,6 +35,25 @@ describe.each(Object.keys(STREAM_SETS))('weight stream %s', (name) => {
     expect(r.scoreboard.count, r.scoreboard.report()).toBe(0);
     expect(r.cycles).toBeGreaterThanOrEqual(CYCLES);
     expect(plan.checked).toBeGreaterThan(20);
+  });
+});
+
+describe.each(Object.keys(STREAM_SETS))('weight stream %s: functional counts', (name) => {
+  it('the RTL counters after random commands (refused ones too) over a stalling memory equal src/functional/memory.ts', async () => {
+    const p = STREAM_SETS[name]!;
+    const seed = testSeed(0xf00 + name.length);
+    const rng = new Rng(seed);
+    // no injected faults: every command either runs to its end or is refused
+    const ops = randomStreamOps(p, rng, 400).filter((o) => o.kind !== 'faults' && o.kind !== 'reset' && !(o.kind === 'cmd' && o.padFault !== undefined));
+    const plan = new StreamPlanner(p, new Rng(seed + 1)).apply([{ kind: 'reset' }, ...ops]).finish();
+    const r = await cosimStream(await dutFor(name), p, plan.vectors, `functional ${name} seed ${seed}`, 25_000, true);
+    expect(r.scoreboard.count, r.scoreboard.report()).toBe(0);
+    const cmds = ops.flatMap((o) => (o.kind === 'cmd' || o.kind === 'refused' ? [o.cmd] : []));
+    const want = loaderCounts(p, cmds);
+    const end = r.outputs![r.outputs!.length - 1]!;
+    for (const [k, v] of Object.entries(want)) expect([k, Number(end[`cnt_${k}`])]).toEqual([k, wrapCount(v, p.counterBits)]);
+    expect(want.faults).toBeGreaterThan(5);
+    expect(want.words).toBeGreaterThan(200);
   });
 });
 

@@ -44,3 +44,14 @@ describe('lint: attention unit', () => {
     expect(await findings(() => attentionUnit(p))).toEqual([]);
   });
 });
+
+describe('lint: memory hierarchy (weight-stream loader, streamed tile, LIF state counters)', async () => {
+  const { weightStreamLoader } = await import('../../dsl/weight_stream.js');
+  const { streamedTile } = await import('../../dsl/streamed_tile.js');
+  const { STREAM_SETS } = await import('../../testbenches/weight_stream_cosim.js');
+  const { STREAMED_SETS } = await import('../../testbenches/streamed_tile_cosim.js');
+  const { COUNTER_SETS } = await import('../../testbenches/lif_cosim.js');
+  it.each(Object.entries(STREAM_SETS))('loader %s has zero findings', async (_, p) => expect(await findings(() => weightStreamLoader(p))).toEqual([]));
+  it.each(Object.entries(STREAMED_SETS))('streamed tile %s has zero findings', async (_, p) => expect(await findings(() => streamedTile(p))).toEqual([]));
+  it.each(Object.entries(COUNTER_SETS))('LIF with counters %s has zero findings', async (_, p) => expect(await findings(() => lifArray(p))).toEqual([]));
+});
