@@ -3,6 +3,7 @@
 // rewrites the files and test/docs/tables.test.ts fails when one is stale.
 import { CROSSBAR_DOC, CROSSBAR_LIMITS, REGION, TILE_COUNTER_DOC, TILE_COUNTERS, TILE_REG } from '../spec/crossbar.js';
 import { PRUNING_COUNTER_DOC, PRUNING_COUNTERS, PRUNING_DOC, PRUNING_LIMITS } from '../spec/pruning.js';
+import { FAULT, FAULT_DOC, LIF_STATE_COUNTER_DOC, LIF_STATE_COUNTERS, LOADER_COUNTER_DOC, LOADER_COUNTERS, WEIGHT_STREAM_DOC, WEIGHT_STREAM_LIMITS } from '../spec/memory.js';
 
 const row = (cells: (string | number)[]) => `| ${cells.join(' | ')} |`;
 
@@ -41,7 +42,20 @@ const pruningParams = () =>
   }));
 const pruningCounters = () => table(['counter', 'counts'], PRUNING_COUNTERS.map((c) => [`\`cnt_${c}\``, PRUNING_COUNTER_DOC[c]]));
 
+const streamParams = () =>
+  table(['parameter', 'range', 'meaning'], Object.entries(WEIGHT_STREAM_DOC).map(([k, doc]) => {
+    const lim = WEIGHT_STREAM_LIMITS[k as keyof typeof WEIGHT_STREAM_LIMITS];
+    return [`\`${k}\``, lim ? `${lim[0]}..${lim[1]}` : '', doc];
+  }));
+const streamCounters = () => table(['counter', 'counts'], LOADER_COUNTERS.map((c) => [`\`cnt_${c}\``, LOADER_COUNTER_DOC[c]]));
+const streamFaults = () => table(['code', 'fault', 'meaning'], Object.entries(FAULT).map(([k, v]) => [v, `\`${k}\``, FAULT_DOC[k as keyof typeof FAULT]]));
+const lifStateCounters = () => table(['counter', 'counts'], LIF_STATE_COUNTERS.map((c) => [`\`cnt_${c}\``, LIF_STATE_COUNTER_DOC[c]]));
+
 export const GENERATED: Record<string, () => string> = {
+  'stream-params': streamParams,
+  'stream-counters': streamCounters,
+  'stream-faults': streamFaults,
+  'lif-state-counters': lifStateCounters,
   'crossbar-params': crossbarParams,
   'crossbar-map': crossbarMap,
   'crossbar-counters': crossbarCounters,
