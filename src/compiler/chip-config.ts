@@ -34,7 +34,7 @@ export const DEFAULT_CHIP: ChipConfig = {
   name: 'default-64x64',
   T: 4,
   tile: { rows: 64, cols: 64, cellLevels: 16, slices: 2, inSpikes: 'graded-signed', inLevels: 15, adcBits: 12, adcRounding: 'half-up', rowsPerCycle: 8, colsPerCycle: 16, psumBits: 24, counterBits: 32 },
-  neuronVWidth: 28,
+  neuronVWidth: 24,
   tiles: { signed: 256, unsigned: 256 },
   spikeLevels: 15,
   residualBits: 24,

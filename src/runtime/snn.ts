@@ -16,7 +16,7 @@ import { activate } from '../lm/model.js';
 import { TILE_COUNTERS } from '../spec/crossbar.js';
 import { ATT_COUNTERS } from '../spec/attention.js';
 import { DigitalSoftmaxAttention } from './attention-int.js';
-import { encode, normUnit, roundShift, ropeInt } from './digital.js';
+import { encode, normUnit, ropeInt } from './digital.js';
 
 type AttentionState = AttentionFunctional | DigitalSoftmaxAttention;
 
@@ -233,15 +233,30 @@ export class SnnModel {
       case 'mul': {
         const a = int(op.a);
         const b = int(op.b);
-        return Int32Array.from(a, (x, i) => roundShift(x * b[i]! * op.mult, op.shift));
+        const out = new Int32Array(a.length);
+        const k = 2 ** -op.shift;
+        for (let i = 0; i < a.length; i++) out[i] = Math.floor(a[i]! * b[i]! * op.mult * k + 0.5);
+        return out;
       }
-      case 'rescale':
-        return Int32Array.from(int(op.input), (x) => roundShift(x * op.mult, op.shift));
+      case 'rescale': {
+        const a = int(op.input);
+        const out = new Int32Array(a.length);
+        const k = 2 ** -op.shift;
+        for (let i = 0; i < a.length; i++) out[i] = Math.floor(a[i]! * op.mult * k + 0.5);
+        return out;
+      }
       case 'residual': {
         const a = int(op.input);
         const b = int(op.add);
-        const lim = 2 ** (p.chip.residualBits - 1);
-        return Int32Array.from(a, (x, i) => Math.max(-lim, Math.min(lim - 1, x + roundShift(b[i]! * op.mult, op.shift))));
+        const hi = 2 ** (p.chip.residualBits - 1) - 1;
+        const lo = -hi - 1;
+        const k = 2 ** -op.shift;
+        const out = new Int32Array(a.length);
+        for (let i = 0; i < a.length; i++) {
+          const r = a[i]! + Math.floor(b[i]! * op.mult * k + 0.5);
+          out[i] = r < lo ? lo : r > hi ? hi : r;
+        }
+        return out;
       }
       case 'logits':
         return int(op.input);

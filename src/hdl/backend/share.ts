@@ -93,6 +93,11 @@ function castOperand(e: Expr): Expr | undefined {
   return n.kind === 'resize' || n.kind === 'reinterpret' || n.kind === 'slice' ? n.a : undefined;
 }
 
+/** A resize to fewer bits than its operand. */
+function truncates(e: Expr): boolean {
+  return e.node.kind === 'resize' && e.width < e.node.a.width;
+}
+
 /** Leaves, and casts and slices of leaves: cheap enough to repeat, never named. */
 export function isCheap(e: Expr): boolean {
   const n = e.node;
@@ -430,7 +435,8 @@ export class SubexprNamer implements ExprNames {
       for (let k of this.operandsOf(e)) {
         if (isCheap(k) || this.nameOf(k)) continue;
         // through a cast or slice: the operand becomes the wire, the cast stays with its user
-        for (let a = castOperand(k); a && !isCheap(a) && !this.nameOf(a) && !this.replacement(k); a = castOperand(k)) k = a;
+        // (not through a truncation: the wider wire's dropped bits would read as unused)
+        for (let a = castOperand(k); a && !isCheap(a) && !this.nameOf(a) && !this.replacement(k) && !truncates(k); a = castOperand(k)) k = a;
         const c = this.id(k);
         if (ids.has(c)) continue;
         ids.add(c);
