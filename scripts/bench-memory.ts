@@ -1,0 +1,118 @@
+// Memory-hierarchy figures for npm run bench: per weight-stream parameter set, a co-simulation of 10^6 random cycles
+// against the golden loader (mismatches), the speed of the RTL under Verilator, of the golden loader alone and of the
+// closed-loop planner (golden loader + behavioural memory), the unstalled stream's efficiency (beats per cycle), and
+// Yosys iCE40 resource counts (synth_ice40, then stat -json) of the loader, the streamed tiles and the LIF array with
+// and without its state-memory counters.
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { lifArray } from '../dsl/lif_array.js';
+import { streamedTile } from '../dsl/streamed_tile.js';
+import { weightStreamLoader } from '../dsl/weight_stream.js';
+import { loaderCounts } from '../src/functional/memory.js';
+import { WeightStreamModel, type LoaderPortsIn } from '../src/golden/weight-stream.js';
+import { Scoreboard } from '../src/harness/assert.js';
+import { writeDesignAtomically } from '../src/hdl/backend/write.js';
+import { elaborate, type Module } from '../src/hdl/index.js';
+import { beatsPerWord, streamCycles } from '../src/spec/memory.js';
+import { yosys } from '../src/tools/yosys.js';
+import { Rng } from '../src/util/random.js';
+import { COUNTER_SETS } from '../testbenches/lif_cosim.js';
+import { STREAMED_SETS, StreamedTilePlanner, cosimStreamedTile, randomImage, randomStep, startStreamedTile, type StreamedOp } from '../testbenches/streamed_tile_cosim.js';
+import { STREAM_SETS, StreamPlanner, randomStreamOps, startLoader } from '../testbenches/weight_stream_cosim.js';
+
+type Put = (k: string, v: string) => void;
+const rate = (n: number, ms: number) => (n / (ms / 1000)).toExponential(2);
+
+/** iCE40 cells of one generated design: LUTs, flip-flops (every SB_DFF* kind), carries, block RAMs. */
+export async function ice40Cells(build: () => Module): Promise<Record<string, number>> {
+  const design = elaborate(build);
+  const dir = path.join(mkdtempSync(path.join(os.tmpdir(), 'nllm-mem-synth-')), 'gen');
+  await writeDesignAtomically(design, dir);
+  const files: Record<string, string> = {};
+  for (const f of readdirSync(dir).filter((n) => n.endsWith('.v') || n.endsWith('.hex'))) files[f] = readFileSync(path.join(dir, f), 'utf8');
+  rmSync(path.dirname(dir), { recursive: true });
+  const reads = Object.keys(files).filter((f) => f.endsWith('.v')).map((f) => `read_verilog -sv ${f}`);
+  const r = await yosys([...reads, `synth_ice40 -top ${design.top.name}`, 'tee -q -o stat.json stat -json'].join('; '), files, ['-q']);
+  if (!r.ok) throw new Error(`synth_ice40 failed for ${design.top.name}:\n${r.log.slice(-2000)}`);
+  const cells = (JSON.parse(String(r.files['stat.json'])) as { design: { num_cells_by_type: Record<string, number> } }).design.num_cells_by_type;
+  const sum = (pred: (k: string) => boolean) => Object.entries(cells).filter(([k]) => pred(k)).reduce((s, [, n]) => s + n, 0);
+  return { SB_LUT4: cells.SB_LUT4 ?? 0, SB_DFF: sum((k) => k.startsWith('SB_DFF')), SB_CARRY: cells.SB_CARRY ?? 0, SB_RAM40_4K: cells.SB_RAM40_4K ?? 0 };
+}
+const cellText = (c: Record<string, number>) => Object.entries(c).map(([k, v]) => `${k} ${v}`).join(', ');
+
+export async function benchMemory(put: Put, cycles = 1_000_000): Promise<void> {
+  for (const [name, p] of Object.entries(STREAM_SETS)) {
+    const seed = 20261202;
+    const rng = new Rng(seed);
+    const planner = new StreamPlanner(p, new Rng(seed + 1));
+    const dut = await startLoader(p);
+    const board = new Scoreboard(`bench weight stream ${name}`);
+    const model = new WeightStreamModel(p);
+    const widths = Object.fromEntries(Object.values(dut.handles).map((h) => [h.name, h.width]));
+    let planMs = 0;
+    let simMs = 0;
+    let goldenMs = 0;
+    let done = 0;
+    let started = false;
+    // planned, simulated and compared in segments, so a million cycles of vectors are never held at once
+    while (done < cycles) {
+      const t0 = performance.now();
+      while (planner.vectors.length < Math.min(50_000, cycles - done)) planner.apply(randomStreamOps(p, rng, 100));
+      if (done + planner.vectors.length >= cycles) planner.finish();
+      const part = planner.vectors.splice(0);
+      planMs += performance.now() - t0;
+      const t1 = performance.now();
+      const got = await dut.stream(part);
+      simMs += performance.now() - t1;
+      const t2 = performance.now();
+      part.forEach((v, i) => {
+        const x = v as unknown as LoaderPortsIn;
+        const e = model.outputs(x);
+        if (started) for (const [sig, val] of Object.entries(e)) board.check(done + i, sig, val, got[i]![sig]!, widths[sig]!);
+        if (x.rst) started = true;
+        model.edge(x);
+      });
+      goldenMs += performance.now() - t2;
+      done += part.length;
+    }
+    await dut.close();
+    const ends = Object.entries(planner.ends).map(([k, v]) => `${k} ${v}`).join(', ');
+    put(`weight stream ${name}: ${done} cycles RTL vs golden (seed ${seed})`, `${board.count} mismatches in ${board.checks} checks; commands ended: ${ends}; ${planner.checked} checked word for word at the target`);
+    // the golden loader alone, on vectors of the same kind
+    const vs = new StreamPlanner(p, new Rng(seed + 2)).apply(randomStreamOps(p, new Rng(seed + 3), 2000)).finish().vectors;
+    const alone = new WeightStreamModel(p);
+    const t3 = performance.now();
+    for (const v of vs) {
+      const x = v as unknown as LoaderPortsIn;
+      alone.outputs(x);
+      alone.edge(x);
+    }
+    const aloneMs = performance.now() - t3;
+    put(`weight stream ${name}: RTL (Verilator, streamed from Node) / golden loader / planner (golden + memory model)`, `${rate(done, simMs)} / ${rate(vs.length, aloneMs)} / ${rate(done, planMs)} cycles/s (comparison ${rate(done, goldenMs)})`);
+    const words = p.target.regionWords[0]!;
+    const c = loaderCounts(p, [{ src: 0, count: words, region: 0, base: 0, first: true }]);
+    put(`weight stream ${name}: unstalled stream of region 0 (${words} words, ${beatsPerWord(p)} beats each, latency 3)`, `${streamCycles(p, words, 3)} cycles, ${(c.beats / streamCycles(p, words, 3)).toFixed(3)} beats/cycle, ${c.bursts} bursts, ${c.bits} bits`);
+    put(`weight stream ${name}: iCE40 (synth_ice40)`, cellText(await ice40Cells(() => weightStreamLoader(p))));
+  }
+
+  for (const [name, p] of Object.entries(STREAMED_SETS)) {
+    const rng = new Rng(77);
+    const ops: StreamedOp[] = [{ kind: 'memory', timing: { latency: 5, reqStall: 0.2, dataStall: 0.2 } }];
+    for (let g = 0; g < 20; g++) {
+      ops.push({ kind: 'image', image: randomImage(p, rng), src: rng.int(0, 512) });
+      for (let k = 0; k < 50; k++) ops.push(randomStep(p, rng));
+    }
+    const plan = new StreamedTilePlanner(p, new Rng(78)).apply([{ kind: 'reset' }, ...ops]).finish();
+    const dut = await startStreamedTile(p);
+    const r = await cosimStreamedTile(dut, p, plan.vectors, `bench streamed ${name}`);
+    await dut.close();
+    put(`streamed tile ${name}: 20 images x 50 timesteps, ${plan.vectors.length} cycles RTL vs golden`, `${r.scoreboard.count} mismatches in ${r.scoreboard.checks} checks, ${plan.taken.length} timesteps; RTL ${rate(plan.vectors.length, r.simMs)} cycles/s`);
+    put(`streamed tile ${name}: iCE40 (synth_ice40)`, cellText(await ice40Cells(() => streamedTile(p))));
+  }
+
+  for (const [name, p] of Object.entries(COUNTER_SETS)) {
+    const { counters: _, ...without } = p;
+    put(`LIF ${name}: iCE40 with / without state-memory counters`, `${cellText(await ice40Cells(() => lifArray(p)))} / ${cellText(await ice40Cells(() => lifArray(without)))}`);
+  }
+}
