@@ -74,10 +74,11 @@ export class OffchipMemory {
   /** Stores beats from `addr` on. */
   write(addr: number, beats: readonly bigint[]): void {
     if (!Number.isInteger(addr) || addr < 0 || addr + beats.length > 2 ** this.addrBits) throw new MemoryInputError(`memory write at ${addr} of ${beats.length} beats is outside 0..${2 ** this.addrBits - 1}`);
+    // every beat checked before any is stored: a bad write changes nothing
     beats.forEach((b, i) => {
       if (b < 0n || b >> BigInt(this.beatBits) !== 0n) throw new MemoryInputError(`beat ${addr + i} = 0x${b.toString(16)} is wider than ${this.beatBits} bits`);
-      this.beats.set(addr + i, b);
     });
+    beats.forEach((b, i) => this.beats.set(addr + i, b));
   }
 
   read(addr: number): bigint {

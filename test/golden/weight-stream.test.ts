@@ -157,6 +157,8 @@ describe('behavioural memory', () => {
     expect(() => mem.edge({ req_valid: 1, req_addr: 0, req_len: 0, data_ready: 0 })).toThrow(/req_len = 0 at cycle 0: a burst has 1 or more beats \(a zero-length burst\)/);
     expect(() => new OffchipMemory(8, 4, new Rng(1), { reqStall: 0 }).edge({ req_valid: 1, req_addr: 15, req_len: 2, data_ready: 0 })).toThrow(/req_addr 15 \+ req_len 2 is past the 16-beat memory/);
     expect(() => mem.write(0, [256n])).toThrow(new RegExp(`beat 0 = 0x100 is wider than 8 bits.*weight-stream\\.test\\.ts:${line + 2}`));
+    expect(() => mem.write(3, [1n, 2n, 300n])).toThrow(/beat 5 = 0x12c/);
+    expect([mem.read(3), mem.read(4)]).toEqual([0n, 0n]); // nothing partial written
   });
 });
 
