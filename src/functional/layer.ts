@@ -204,9 +204,21 @@ export class SpikingLinear {
     return this.compute(x, T, restart, false);
   }
 
-  private compute(x: ArrayLike<number>, T: number, restart: Uint8Array, perStep: boolean): LayerOutput {
+  /**
+   * A network's next layer (runNetwork): T steps of every position whose inputs are the spikes `below` fired in its
+   * last run, one step later (none at step 0), with a restart at step 0, read where the SIMD engine left them.
+   * Undefined where that does not apply (an engine not SIMD, layouts apart): then run() on the delayed spikes.
+   */
+  runOnSpikesOf(below: SpikingLinear, T: number): LayerOutput | undefined {
+    if (!(this.impl instanceof WasmEngine && below.impl instanceof WasmEngine) || below.positions !== this.positions || !below.impl.canFeed(T, this.grid.dIn)) return undefined;
+    const restart = new Uint8Array(this.positions * T);
+    for (let p = 0; p < this.positions; p++) restart[p * T] = 1;
+    return this.compute(new Int8Array(0), T, restart, false, below.impl);
+  }
+
+  private compute(x: ArrayLike<number>, T: number, restart: Uint8Array, perStep: boolean, below?: WasmEngine): LayerOutput {
     const ev = new Float64Array(this.events.length);
-    const r = this.impl.run({ x, T, restart, perStep }, ev);
+    const r = below ? (this.impl as WasmEngine).run({ x, T, restart, perStep }, ev, below) : this.impl.run({ x, T, restart, perStep }, ev);
     for (let i = 0; i < ev.length; i++) this.events[i]! += ev[i]!;
     return { spikes: r.spikes, psum: r.z, events: sumTiles(ev) };
   }

@@ -6,22 +6,16 @@
 // the layer below has run, the network runs layer by layer, each layer over all steps of all positions at once.
 import { TileInputError } from '../golden/crossbar.js';
 import type { TileCounters } from '../golden/crossbar.js';
+import { delayOneStep } from './delay.js';
 import type { SpikingLinear } from './layer.js';
 
 export interface NetworkRun {
-  /** per layer l = 1..L (index l - 1): the spikes it sends at each step, [positions][T][n_l] (0 at step 0) */
-  sent: Int8Array[];
+  /** per layer l = 1..L (index l - 1): the spikes it sends at each step, [positions][T][n_l] (0 at step 0; made on first use) */
+  readonly sent: Int8Array[];
   /** per layer: what its neurons fired at each step, [positions][T][n_l] (sent one step later; the last is not) */
   fired: Int8Array[];
   /** per layer: the events of this run, summed over its tiles */
   events: TileCounters[];
-}
-
-/** Delays spikes [P][T][n] by one step within each position: out[p][t] = in[p][t - 1], out[p][0] = 0. */
-export function delayOneStep(spikes: Int8Array, P: number, T: number, n: number): Int8Array {
-  const out = new Int8Array(spikes.length);
-  for (let p = 0; p < P; p++) out.set(spikes.subarray(p * T * n, (p * T + T - 1) * n), (p * T + 1) * n);
-  return out;
 }
 
 /**
@@ -36,17 +30,21 @@ export function runNetwork(layers: SpikingLinear[], x: ArrayLike<number>, T: num
     if (l.positions !== P) throw new TileInputError(`runNetwork: layer ${i + 1} holds ${l.positions} positions, layer 1 holds ${P}`);
     if (i > 0 && l.grid.dIn !== layers[i - 1]!.grid.dOut) throw new TileInputError(`runNetwork: layer ${i + 1} has dIn = ${l.grid.dIn}, layer ${i} has dOut = ${layers[i - 1]!.grid.dOut}`);
   });
-  const sent: Int8Array[] = [];
   const fired: Int8Array[] = [];
   const events: TileCounters[] = [];
-  let input: ArrayLike<number> = x;
-  for (const layer of layers) {
-    const r = layer.run(input, T, { restart: true });
+  const delayed = (l: number) => delayOneStep(fired[l]!, P, T, layers[l]!.grid.dOut);
+  layers.forEach((layer, l) => {
+    // a layer reads the spikes of the layer below where they lie when both run on the SIMD engine
+    const r = l === 0 ? layer.run(x, T, { restart: true }) : (layer.runOnSpikesOf(layers[l - 1]!, T) ?? layer.run(delayed(l - 1), T, { restart: true }));
     fired.push(r.spikes!);
-    const s = delayOneStep(r.spikes!, P, T, layer.grid.dOut);
-    sent.push(s);
     events.push(r.events);
-    input = s;
-  }
-  return { sent, fired, events };
+  });
+  let sent: Int8Array[] | undefined;
+  return {
+    get sent() {
+      return (sent ??= layers.map((_, l) => delayed(l)));
+    },
+    fired,
+    events,
+  };
 }

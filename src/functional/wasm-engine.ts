@@ -6,10 +6,18 @@ import { LifNeurons } from '../golden/lif.js';
 import { adcMax, adcMin, colGroups, inputRange, sliceShift } from '../spec/crossbar.js';
 import { membraneRange, signedSpikes, spikeLevels } from '../spec/lif.js';
 import { badInput, CI, NC, type EngineCall, type EngineResult, type LayerEngine, type LayerSetup } from './setup.js';
+import { delayOneStep } from './delay.js';
 import { exactChains } from './tiling.js';
 import { alignUp, BLOCK_SCRATCH, heap, LAYER, LAYER_WORDS, runKernel, SCAN, SCAN_WORDS, spikingWasmAvailable, wasmAlloc, wasmFree } from './wasm/kernels.js';
 
 const KIND = { binary: 0, signed: 1, graded: 2, 'graded-signed': 3 } as const;
+
+/** The least n >= count such that n elements of `bytes` bytes span an odd number of 64-byte lines. */
+function oddLines(count: number, bytes: number): number {
+  const perLine = 64 / bytes;
+  const lines = Math.ceil(count / perLine);
+  return (lines % 2 === 1 ? lines : lines + 1) * perLine;
+}
 
 /** Why the SIMD engine cannot run this layer (undefined: it can). */
 export function wasmUnsupported(s: LayerSetup): string | undefined {
@@ -42,7 +50,11 @@ export class WasmEngine implements LayerEngine {
   readonly name = 'wasm' as const;
   private readonly cpad: number;
   private readonly width: number;
-  private readonly wstride: number;
+  /** pool units: 16-column vectors, the computed columns rounded up to 8 vectors (the pool cuts at multiples of 8) */
+  private readonly units: number;
+  /** elements per row of the [m][column] and [position][column] buffers; entries per m */
+  private readonly ostride: number;
+  private readonly cap: number;
   private readonly nb: number;
   private readonly owned: number[] = [];
   private readonly params: number;
@@ -64,6 +76,8 @@ export class WasmEngine implements LayerEngine {
   private maskVersion = -1;
   private capM = 0;
   private buf = { x: 0, z: 0, spikes: 0, restart: 0 };
+  /** position-steps and steps of the last call whose spikes are in buf.spikes (0: none) */
+  private spikesOf = { M: 0, T: 0 };
 
   constructor(private readonly s: LayerSetup) {
     const why = wasmUnsupported(s);
@@ -71,11 +85,16 @@ export class WasmEngine implements LayerEngine {
     const { grid: g, tile } = s;
     this.cpad = alignUp(g.C, 64);
     this.width = g.CT * this.cpad;
-    this.wstride = alignUp(this.width, 128); // the pool cuts at multiples of 8 vectors of 16 columns
+    this.units = alignUp(this.width, 128) / 16;
+    // weights block-major: the dIn rows of each 64-column block lie 64 bytes apart, so a block is one contiguous
+    // stretch of memory (rows a whole matrix row apart would each take a page of the TLB, or share a few cache sets);
+    // other buffers' rows an odd number of 64-byte lines apart, for the cache sets
+    this.ostride = oddLines(this.width, 4);
+    this.cap = oddLines(g.dIn, 4);
     const [, K] = inputRange(tile);
     this.nb = tile.inSpikes === 'binary' ? 1 : tile.inSpikes === 'signed' ? 2 : tile.inSpikes === 'graded' ? K : 2 * K;
     const S = tile.slices;
-    const msize = g.dIn * this.wstride;
+    const msize = this.width * g.dIn; // width / 64 blocks of dIn x 64 bytes
     let fullMax = 0;
     for (let i = 0; i < s.weights.length; i++) fullMax = Math.max(fullMax, Math.abs(s.weights[i]!));
     this.fullFits = fullMax <= 127;
@@ -95,11 +114,13 @@ export class WasmEngine implements LayerEngine {
     const zeros = this.alloc(256);
     this.badPtr = this.alloc(4);
     this.neuronsInWasm = wasmNeurons(s);
-    this.vPtr = this.neuronsInWasm ? this.alloc(4 * s.positions * this.wstride) : 0;
+    this.vPtr = this.neuronsInWasm ? this.alloc(4 * s.positions * this.ostride) : 0;
     this.tsNeurons = s.neuron && !this.neuronsInWasm ? new LifNeurons({ ...s.neuron, neurons: s.positions * g.dOut }) : undefined;
 
     const { i8, i32 } = heap();
     const inner = (j: number) => Math.floor(j / g.C) * this.cpad + (j % g.C);
+    /** byte of (row r, internal column c) in a block-major matrix */
+    const at = (r: number, c: number) => (c - (c % 64)) * g.dIn + r * 64 + (c % 64);
     const sliceMax = new Array<number>(S).fill(0);
     for (let sl = 0; sl < S; sl++) {
       const w = s.slices[sl]!;
@@ -107,13 +128,13 @@ export class WasmEngine implements LayerEngine {
       for (let r = 0; r < g.dIn; r++) {
         for (let j = 0; j < g.dOut; j++) {
           const v = w[r * g.dOut + j]!;
-          i8[base + r * this.wstride + inner(j)] = v;
+          i8[base + at(r, inner(j))] = v;
           sliceMax[sl] = Math.max(sliceMax[sl]!, Math.abs(v));
         }
       }
     }
     if (S > 1 && this.fullFits) {
-      for (let r = 0; r < g.dIn; r++) for (let j = 0; j < g.dOut; j++) i8[this.fullPtr + r * this.wstride + inner(j)] = s.weights[r * g.dOut + j]!;
+      for (let r = 0; r < g.dIn; r++) for (let j = 0; j < g.dOut; j++) i8[this.fullPtr + at(r, inner(j))] = s.weights[r * g.dOut + j]!;
     }
     for (let sl = 0; sl < S; sl++) i32[(maxabs >> 2) + sl] = sliceMax[sl]!;
     i32[(maxabs >> 2) + S] = S === 1 ? sliceMax[0]! : fullMax;
@@ -131,11 +152,11 @@ export class WasmEngine implements LayerEngine {
     put('vals', vals);
     put('S', S);
     put('slices', this.slicesPtr);
-    put('wstride', this.wstride);
+    put('wstride', this.ostride);
     put('msize', msize);
     put('full', this.fullPtr);
     put('sets', this.setsPtr);
-    put('cap', g.dIn);
+    put('cap', this.cap);
     put('modes', this.modesPtr);
     put('shifts', this.shiftsPtr);
     put('adcMin', adcMin(tile));
@@ -163,6 +184,7 @@ export class WasmEngine implements LayerEngine {
     put('scratch', scratch);
     put('CT', g.CT);
     put('zeros', zeros);
+    put('din', g.dIn);
   }
 
   private alloc(bytes: number): number {
@@ -208,7 +230,7 @@ export class WasmEngine implements LayerEngine {
     const { dIn, RT } = this.s.grid;
     for (const set of this.sets) {
       for (const off of [set.entries, set.ends, set.masked, set.groups, set.active]) if (off) wasmFree(off);
-      set.entries = wasmAlloc(4 * M * dIn);
+      set.entries = wasmAlloc(4 * M * this.cap);
       set.ends = wasmAlloc(4 * M * RT * this.nb);
       set.masked = wasmAlloc(4 * M * RT);
       set.groups = wasmAlloc(4 * M * RT);
@@ -217,14 +239,26 @@ export class WasmEngine implements LayerEngine {
     for (const off of Object.values(this.buf)) if (off) wasmFree(off);
     this.buf = {
       x: wasmAlloc(M * dIn + 16), // the scan reads 16 bytes at a time
-      z: wasmAlloc(4 * M * this.wstride),
-      spikes: wasmAlloc(M * this.wstride),
+      z: wasmAlloc(4 * M * this.ostride),
+      spikes: wasmAlloc(M * this.ostride),
       restart: wasmAlloc(M),
     };
     this.capM = M;
   }
 
-  run(call: EngineCall, ev: Float64Array): EngineResult {
+  /**
+   * Whether `run(call, ev, this)` can take its inputs from this engine's spikes of its last call (T steps of every
+   * position): they are in wasm memory with output j at internal column j.
+   */
+  canFeed(T: number, dIn: number): boolean {
+    return this.neuronsInWasm && this.spikesOf.T === T && this.spikesOf.M === this.s.positions * T && this.cpad === this.s.grid.C && this.s.grid.dOut === dIn;
+  }
+
+  /**
+   * One call. `below` (checked with canFeed): the inputs are the spikes `below` fired in its last call, one step
+   * later (none at a position's step 0), read where they lie instead of from call.x.
+   */
+  run(call: EngineCall, ev: Float64Array, below?: WasmEngine): EngineResult {
     const s = this.s;
     const { tile, grid: g } = s;
     const { x, T } = call;
@@ -232,21 +266,25 @@ export class WasmEngine implements LayerEngine {
     this.syncMasks();
     // inputs in: bytes as they are (the scan checks them), other arrays checked here first (a value like 1.5 or 300
     // has no int8 image to check)
-    if (!(x instanceof Int8Array || x instanceof Uint8Array)) {
+    if (!below && !(x instanceof Int8Array || x instanceof Uint8Array)) {
       const bad = badInput(s, x, T, call.perStep);
       if (bad) throw bad;
     }
     this.ensureCapacity(M);
     const [lo, hi] = inputRange(tile);
     let h = heap();
-    if (x instanceof Int8Array || x instanceof Uint8Array) h.u8.set(x instanceof Uint8Array ? x : new Uint8Array(x.buffer, x.byteOffset, x.length), this.buf.x);
+    if (below) {
+      // nothing to copy
+    } else if (x instanceof Int8Array || x instanceof Uint8Array) h.u8.set(x instanceof Uint8Array ? x : new Uint8Array(x.buffer, x.byteOffset, x.length), this.buf.x);
     else for (let i = 0; i < x.length; i++) h.i8[this.buf.x + i] = x[i]!;
     h.i32[this.badPtr >> 2] = 0;
     for (const set of this.sets) {
       const q = set.scanParams >> 2;
       const put = (k: keyof typeof SCAN, v: number) => (h.i32[q + SCAN[k]] = v);
       put('M', M);
-      put('x', this.buf.x);
+      put('x', below ? below.buf.spikes : this.buf.x);
+      put('xstride', below ? below.ostride : g.dIn);
+      put('delay', below ? T : 0);
       put('din', g.dIn);
       put('R', g.R);
       put('RT', g.RT);
@@ -257,10 +295,10 @@ export class WasmEngine implements LayerEngine {
       put('K', hi);
       put('nb', this.nb);
       put('entries', set.entries);
-      put('cap', g.dIn);
+      put('cap', this.cap);
       put('ends', set.ends);
       put('masked', set.masked);
-      put('wstride', this.wstride);
+      put('wstride', 64); // entries: byte offsets of rows within a block-major column block
       put('bad', this.badPtr);
       put('groups', set.groups);
       put('Pr', tile.rowsPerCycle);
@@ -268,7 +306,7 @@ export class WasmEngine implements LayerEngine {
       runKernel('scan', set.scanParams, alignUp(M, 8), M * g.dIn); // about one byte per ns per thread
     }
     h = heap();
-    if (h.i32[this.badPtr >> 2]) throw badInput(s, x, T, call.perStep)!;
+    if (h.i32[this.badPtr >> 2]) throw badInput(s, below ? below.delayedSpikes() : x, T, call.perStep)!;
 
     // events the lists decide: per list set and row tile, rows read, rows masked, timesteps with a conversion, row
     // groups read (with one row per group, the rows read)
@@ -326,7 +364,7 @@ export class WasmEngine implements LayerEngine {
     h.i32[P + LAYER.spikes] = this.buf.spikes;
     h.i32[P + LAYER.restart] = this.buf.restart;
     const sweeps = useExact.every(Boolean) ? 1 : S;
-    runKernel('layer', this.params, this.wstride / 16, (entriesTotal * sweeps + 16 * M) * (this.width / 16));
+    runKernel('layer', this.params, this.units, (entriesTotal * sweeps + 16 * M) * (this.width / 16));
     h = heap();
 
     // clipped and saturated conversions, per row tile and 64-column block
@@ -339,7 +377,10 @@ export class WasmEngine implements LayerEngine {
         ev[(rt * g.CT + ct) * NC + CI.psum_saturated]! += h.i32[c + 1]!;
       }
     }
-    if (this.neuronsInWasm) return { spikes: this.gather(new Int8Array(M * g.dOut), h.i8, this.buf.spikes, M) };
+    if (this.neuronsInWasm) {
+      this.spikesOf = { M, T };
+      return { spikes: this.gather(new Int8Array(M * g.dOut), h.i8, this.buf.spikes, M) };
+    }
     const z = this.gather(new Int32Array(M * g.dOut), h.i32, this.buf.z >> 2, M);
     if (!this.tsNeurons) return { z };
     const spikes = new Int8Array(M * g.dOut);
@@ -358,18 +399,20 @@ export class WasmEngine implements LayerEngine {
    */
   replayReads(): void {
     const M = heap().i32[(this.params >> 2) + LAYER.M]!;
-    runKernel('touch', this.params, this.wstride / 16, M * this.s.grid.dIn * (this.width / 16));
+    runKernel('touch', this.params, this.units, M * this.s.grid.dIn * (this.width / 16));
   }
 
-  /** Rows [M][wstride] of internal columns (at element `from` of `src`) -> [M][dOut]. */
+  /** The spikes of the last call as the next layer's inputs: [positions][T][dOut], one step later. */
+  private delayedSpikes(): Int8Array {
+    const { M, T } = this.spikesOf;
+    return delayOneStep(this.gather(new Int8Array(M * this.s.grid.dOut), heap().i8, this.buf.spikes, M), this.s.positions, T, this.s.grid.dOut);
+  }
+
+  /** Rows [M][ostride] of internal columns (at element `from` of `src`) -> [M][dOut]. */
   private gather<A extends Int8Array | Int32Array>(out: A, src: A, from: number, rows: number): A {
     const { dOut, C, CT } = this.s.grid;
-    if (this.cpad === C && this.wstride === dOut) {
-      out.set(src.subarray(from, from + rows * dOut));
-      return out;
-    }
     for (let m = 0; m < rows; m++) {
-      const row = from + m * this.wstride;
+      const row = from + m * this.ostride;
       if (this.cpad === C) out.set(src.subarray(row, row + dOut), m * dOut);
       else for (let ct = 0; ct < CT; ct++) {
         const cw = Math.min(C, dOut - ct * C);
@@ -388,7 +431,7 @@ export class WasmEngine implements LayerEngine {
 
   resetNeurons(): void {
     this.tsNeurons?.reset();
-    if (this.neuronsInWasm) heap().i32.fill(0, this.vPtr >> 2, (this.vPtr >> 2) + this.s.positions * this.wstride);
+    if (this.neuronsInWasm) heap().i32.fill(0, this.vPtr >> 2, (this.vPtr >> 2) + this.s.positions * this.ostride);
   }
 
   dispose(): void {

@@ -91,6 +91,19 @@ describe('bad data: an error, and nothing changed', () => {
   });
 });
 
+describe('a network whose layer fires spikes the next layer cannot take', () => {
+  for (const engine of ['ts', 'wasm'] as const) {
+    it(`graded spikes into binary rows: the error names the input [${engine}]`, () => {
+      const graded: CrossbarSpec = { ...tile, neuron: { ...tile.neuron!, spikes: 'graded', levels: 3 } };
+      const l1 = new SpikingLinear({ tile: graded, dIn: 6, dOut: 5, weights: new Array(30).fill(7), threshold: 1, engine });
+      const l2 = make({ engine, dIn: 5, weights: new Array(25).fill(1) });
+      const line = here() + 1;
+      expect(thrown(() => runNetwork([l1, l2], new Int8Array(2 * 6).fill(1), 2), line)).toMatch(/row input x\[0\]\[1\]\[0\] = 3 is outside the binary alphabet 0\.\.1/);
+      expect(l2.counters.timesteps).toBe(0);
+    });
+  }
+});
+
 describe('engine choice', () => {
   it('auto takes the SIMD engine where the kernels hold the layer, else the TS engine; wasm on request says why not', () => {
     expect(make().engine).toBe('wasm');

@@ -55,6 +55,8 @@ describe('network runner = the benchmark step semantics', () => {
         const below: ArrayLike<number> = l === 0 ? X : want[l - 1]!;
         expect(r.events[l]!.active_rows).toBe(net[l]!.grid.CT * Array.from(below).reduce((a, b) => a + b, 0));
       }
+      // on the SIMD engine a layer reads the spikes of the layer below where they lie (no copies)
+      expect(net[1]!.runOnSpikesOf(net[0]!, T) !== undefined).toBe(engine === 'wasm');
       // what a layer fires at its last step is never sent (the README has no step T)
       expect(r.fired[2]!.some((s, i) => s !== 0 && Math.floor(i / 64) % T === T - 1)).toBe(true);
     });

@@ -13,16 +13,16 @@ export const KERNELS = ['scan', 'layer', 'touch'] as const;
 export type KernelName = (typeof KERNELS)[number];
 
 /** Word offsets of the scan kernel's parameter block (spiking.wat documents each). */
-export const SCAN = { M: 0, x: 1, din: 2, R: 3, RT: 4, mask: 5, lo: 6, hi: 7, kind: 8, K: 9, nb: 10, entries: 11, cap: 12, ends: 13, masked: 14, wstride: 15, bad: 16, groups: 17, Pr: 18, active: 19 } as const;
-export const SCAN_WORDS = 20;
+export const SCAN = { M: 0, x: 1, din: 2, R: 3, RT: 4, mask: 5, lo: 6, hi: 7, kind: 8, K: 9, nb: 10, entries: 11, cap: 12, ends: 13, masked: 14, wstride: 15, bad: 16, groups: 17, Pr: 18, active: 19, xstride: 20, delay: 21 } as const;
+export const SCAN_WORDS = 22;
 /** Word offsets of the layer (and touch) kernel's parameter block. */
 export const LAYER = {
   M: 0, T: 1, width: 2, cpad: 3, RT: 4, nb: 5, vals: 6, S: 7, slices: 8, wstride: 9, msize: 10, full: 11, sets: 12, cap: 13, modes: 14,
   shifts: 15, adcMin: 16, adcMax: 17, halfUp: 18, psumMin: 19, psumMax: 20, sliceShift: 21, maxabs: 22, bias: 23, zout: 24, neurons: 25,
   v: 26, spikes: 27, restart: 28, thetas: 29, leaks: 30, leakMode: 31, resetSub: 32, K: 33, signed: 34, vMin: 35, vMax: 36, counts: 37,
-  scratch: 38, CT: 39, zeros: 40,
+  scratch: 38, CT: 39, zeros: 40, din: 41,
 } as const;
-export const LAYER_WORDS = 41;
+export const LAYER_WORDS = 42;
 /** Scratch bytes the layer kernel uses per 64-column block (sums, y, z: 64 i32 each). */
 export const BLOCK_SCRATCH = 768;
 

@@ -22,7 +22,9 @@
   ;; 11 entries (i32 [M][cap]), 12 cap, 13 ends (i32 [M][nb][RT]: bucket-major, cumulative within m, so one
   ;; bucket's rows of all row tiles are contiguous), 14 masked (i32 [M][RT]), 15 wstride (bytes per weight row),
   ;; 16 bad (i32 flag, set to 1 on a value outside [lo, hi]), 17 groups (i32 [M][RT]: row groups with an active
-  ;; row, the tile's weight_reads / G; written only when 18 Pr > 1), 19 active (i32 [M][RT]: active rows)
+  ;; row, the tile's weight_reads / G; written only when 18 Pr > 1), 19 active (i32 [M][RT]: active rows),
+  ;; 20 xstride (bytes per row of x), 21 delay T (0: row m of x is m's input; T: m's input is row m - 1, and none
+  ;; at a position's step 0: a layer fed by the spikes the layer below fired one step earlier)
   (func $bucket (param $x i32) (param $kind i32) (param $K i32) (result i32)
     (if (result i32) (i32.eqz (local.get $kind)) (then (i32.const 0))
       (else (if (result i32) (i32.eq (local.get $kind) (i32.const 1)) (then (i32.lt_s (local.get $x) (i32.const 0)))
@@ -40,6 +42,7 @@
     (local $v v128) (local $nz v128) (local $mk v128) (local $b i32) (local $f i32) (local $run i32) (local $t i32)
     (local $v1 v128) (local $v2 v128) (local $v3 v128) (local $nz1 v128) (local $nz2 v128) (local $nz3 v128)
     (local $mk1 v128) (local $mk2 v128) (local $mk3 v128) (local $act64 i64) (local $first i32) (local $stride i32)
+    (local $xstride i32) (local $delay i32) (local $empty i32)
     (local.set $M (i32.load offset=0 (local.get $p)))
     (local.set $x (i32.load offset=4 (local.get $p)))
     (local.set $din (i32.load offset=8 (local.get $p)))
@@ -56,11 +59,14 @@
     (local.set $ends (i32.load offset=52 (local.get $p)))
     (local.set $wstride (i32.load offset=60 (local.get $p)))
     (local.set $Pr (i32.load offset=72 (local.get $p)))
+    (local.set $xstride (i32.load offset=80 (local.get $p)))
+    (local.set $delay (i32.load offset=84 (local.get $p)))
     (if (i32.gt_u (local.get $j1) (local.get $M)) (then (local.set $j1 (local.get $M))))
     (local.set $m (local.get $j0))
     (block $mend (loop $mloop
       (br_if $mend (i32.ge_u (local.get $m) (local.get $j1)))
-      (local.set $xrow (i32.add (local.get $x) (i32.mul (local.get $m) (local.get $din))))
+      (local.set $empty (i32.and (i32.ne (local.get $delay) (i32.const 0)) (i32.eqz (i32.rem_u (local.get $m) (select (local.get $delay) (i32.const 1) (local.get $delay))))))
+      (local.set $xrow (i32.add (local.get $x) (i32.mul (i32.sub (local.get $m) (i32.ne (local.get $delay) (i32.const 0))) (local.get $xstride))))
       (local.set $ebase (i32.add (local.get $entries) (i32.shl (i32.mul (local.get $m) (local.get $cap)) (i32.const 2))))
       (local.set $endsm (i32.add (local.get $ends) (i32.shl (i32.mul (i32.mul (local.get $m) (local.get $nb)) (local.get $RT)) (i32.const 2))))
       (local.set $cnt (i32.const 0))
@@ -75,6 +81,7 @@
           (local.set $r0 (i32.mul (local.get $rt) (local.get $R)))
           (local.set $r1 (i32.add (local.get $r0) (local.get $R)))
           (if (i32.gt_u (local.get $r1) (local.get $din)) (then (local.set $r1 (local.get $din))))
+          (if (local.get $empty) (then (local.set $r1 (local.get $r0)))) ;; no input: every row silent
           (local.set $mt (i32.shl (i32.add (i32.mul (local.get $m) (local.get $RT)) (local.get $rt)) (i32.const 2)))
           (local.set $nmask (i32.const 0))
           (local.set $ngroups (i32.const 0))
@@ -347,15 +354,17 @@
 
   ;; ---- layer parameters (i32 words) ----
   ;; 0 M, 1 T (m = position * T + step), 2 width (CT * cpad internal columns), 3 cpad (columns per tile, multiple of
-  ;; 64), 4 RT, 5 nb, 6 vals (i32 [nb]), 7 S, 8 slices (slice s matrix at slices + s * msize), 9 wstride (bytes per
-  ;; matrix row = columns of every [m][column] buffer), 10 msize, 11 full (the whole-weight matrix, fast tiles),
-  ;; 12 sets (per column tile, 4 words: entries, ends, active, as scan wrote them), 13 cap, 14 modes (i32 [CT]: 1 fast), 15 shifts
+  ;; 64), 4 RT, 5 nb, 6 vals (i32 [nb]), 7 S, 8 slices (slice s matrix at slices + s * msize), 9 wstride (columns
+  ;; of every [m][column] and [position][column] buffer), 10 msize, 11 full (the whole-weight matrix, fast tiles),
+  ;; 12 sets (per column tile, 4 words: entries, ends, active, as scan wrote them), 13 cap, 14 modes (i32 [CT]: 1
+  ;; fast), 15 shifts
   ;; (i32 [RT][CT]), 16 adcMin, 17 adcMax, 18 half-up (0/1), 19 psumMin, 20 psumMax, 21 log2 L, 22 maxabs (i32
   ;; [S + 1], the full matrix last), 23 bias (i32 [width]), 24 zout (i32 [M][wstride] or 0), 25 neurons (0/1),
   ;; 26 v (i32 [positions][wstride]), 27 spikes (i8 [M][wstride]), 28 restart (u8 [M]), 29 thetas (i32 [CT]),
   ;; 30 leaks (i32 [CT]), 31 leak mode (0 none, 1 subtract), 32 reset (0 zero, 1 subtract), 33 K, 34 signed,
   ;; 35 vMin, 36 vMax, 37 counts (i32 [RT][width / 64][2]: clipped, saturated), 38 scratch (768 bytes per
-  ;; 64-column block), 39 CT, 40 zeros (256 zero bytes)
+  ;; 64-column block), 39 CT, 40 zeros (256 zero bytes), 41 din. Matrices are block-major: 64-column block b
+  ;; at b * din * 64, its row r at + r * 64 (scan's entries are r * 64)
   (func (export "layer") (param $p i32) (param $u1 i32) (param $u2 i32) (param $u3 i32) (param $u4 i32) (param $u5 i32) (param $j0 i32) (param $j1 i32)
     (local $M i32) (local $T i32) (local $width i32) (local $cpad i32) (local $RT i32) (local $nb i32) (local $vals i32) (local $S i32)
     (local $slices i32) (local $wstride i32) (local $msize i32) (local $full i32) (local $sets i32) (local $cap i32)
@@ -369,7 +378,7 @@
     (local $satv v128) (local $z v128) (local $cp i32) (local $n8 i32) (local $mx i32) (local $pos i32) (local $step i32)
     (local $vp i32) (local $theta i32) (local $vtheta v128) (local $vleak v128) (local $vnleak v128) (local $v v128) (local $u v128)
     (local $kp v128) (local $kn v128) (local $j i32) (local $jt v128) (local $kk v128)
-    (local $sp i32) (local $rs i32) (local $onelevel i32) (local $active i32)
+    (local $sp i32) (local $rs i32) (local $onelevel i32) (local $active i32) (local $wblock i32)
     (local.set $M (i32.load offset=0 (local.get $p)))
     (local.set $T (i32.load offset=4 (local.get $p)))
     (local.set $width (i32.load offset=8 (local.get $p)))
@@ -413,6 +422,7 @@
     (block $colend (loop $colloop
       (br_if $colend (i32.ge_u (local.get $col) (local.get $j1)))
       (local.set $cb (i32.shr_u (local.get $col) (i32.const 6)))
+      (local.set $wblock (i32.mul (local.get $col) (i32.load offset=164 (local.get $p))))
       (local.set $ct (i32.div_u (local.get $col) (local.get $cpad)))
       (local.set $fast (i32.load (i32.add (i32.load offset=56 (local.get $p)) (i32.shl (local.get $ct) (i32.const 2)))))
       (local.set $entries (i32.load (i32.add (local.get $sets) (i32.shl (local.get $ct) (i32.const 4)))))
@@ -437,7 +447,7 @@
           (local.set $mx (i32.load (i32.add (local.get $maxabsp) (i32.shl (local.get $S) (i32.const 2)))))
           (local.set $n8 (if (result i32) (local.get $mx) (then (i32.div_u (i32.const 127) (local.get $mx))) (else (i32.const 127))))
           ;; each bucket's rows of all row tiles in one segment
-          (call $acc (i32.add (local.get $full) (local.get $col)) (local.get $e0) (local.get $endsm) (i32.const 0) (local.get $RT) (local.get $nb) (local.get $RT)
+          (call $acc (i32.add (local.get $full) (local.get $wblock)) (local.get $e0) (local.get $endsm) (i32.const 0) (local.get $RT) (local.get $nb) (local.get $RT)
             (local.get $RT) (local.get $vals) (local.get $n8) (local.get $mx) (i32.add (local.get $bias) (i32.shl (local.get $col) (i32.const 2))) (local.get $zbuf)))
         (else
           ;; tile by tile: z = bias, then for each row tile with an active row: ADC per slice, recombine, saturate
@@ -456,7 +466,7 @@
                 (loop $sloop
                   (local.set $mx (i32.load (i32.add (local.get $maxabsp) (i32.shl (local.get $s) (i32.const 2)))))
                   (local.set $n8 (if (result i32) (local.get $mx) (then (i32.div_u (i32.const 127) (local.get $mx))) (else (i32.const 127))))
-                  (call $acc (i32.add (i32.add (local.get $slices) (i32.mul (local.get $s) (local.get $msize))) (local.get $col))
+                  (call $acc (i32.add (i32.add (local.get $slices) (i32.mul (local.get $s) (local.get $msize))) (local.get $wblock))
                     (local.get $e0) (local.get $endsm) (local.get $rt) (local.get $RT) (local.get $nb) (i32.const 1) (local.get $RT) (local.get $vals) (local.get $n8) (local.get $mx)
                     (i32.load offset=160 (local.get $p)) (local.get $sum))
                   (local.set $i (i32.const 0))
@@ -573,7 +583,7 @@
       (local.set $ct (i32.div_u (local.get $col) (local.get $cpad)))
       (local.set $entries (i32.load (i32.add (local.get $sets) (i32.shl (local.get $ct) (i32.const 4)))))
       (local.set $ends (i32.load offset=4 (i32.add (local.get $sets) (i32.shl (local.get $ct) (i32.const 4)))))
-      (local.set $w (i32.add (local.get $full) (local.get $col)))
+      (local.set $w (i32.add (local.get $full) (i32.mul (local.get $col) (i32.load offset=164 (local.get $p)))))
       (local.set $m (i32.const 0))
       (block $mend (loop $mloop
         (br_if $mend (i32.ge_u (local.get $m) (local.get $M)))
