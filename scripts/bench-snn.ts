@@ -99,8 +99,8 @@ async function workload(put: Put, name: string, tileSizes: number[], rounds: num
     put(`${label}: work`, `${events.toExponential(3)} synaptic events, ${updates.toExponential(3)} neuron updates`);
     if (nc) {
       const tNp = median(times.numpy!);
-      put(`snn ${name} numpy ${nc.version} event-driven loop, 1 thread`, `${rate(events, tNp)} syn events/s (median ${tNp.toFixed(1)} ms; ${spread(times.numpy!)})`);
-      put(`snn ${name} functional model (1 thread) / numpy`, `${(tNp / tOne).toFixed(2)}x`);
+      put(`snn ${name} numpy ${nc.version} event-driven loop (W[s].sum int32), 1 thread`, `${rate(events, tNp)} syn events/s (median ${tNp.toFixed(1)} ms; ${spread(times.numpy!)})`);
+      put(`snn ${name} functional model / numpy, same run`, `${(tNp / tOne).toFixed(2)}x on 1 thread${all > 1 ? `, ${(tNp / median(times.all!)).toFixed(2)}x on ${all}` : ''}`);
       put(`snn ${name} checksums functional model vs numpy`, sameChecksums(fc!, nc.checksums) ? 'MATCH' : '*** MISMATCH ***');
       if (!sameChecksums(fc!, nc.checksums)) putChecksums(put, `snn ${name} numpy`, nc.checksums);
     }
