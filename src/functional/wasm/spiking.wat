@@ -379,6 +379,7 @@
     (local $vp i32) (local $theta i32) (local $vtheta v128) (local $vleak v128) (local $vnleak v128) (local $v v128) (local $u v128)
     (local $kp v128) (local $kn v128) (local $j i32) (local $jt v128) (local $kk v128)
     (local $sp i32) (local $rs i32) (local $onelevel i32) (local $active i32) (local $wblock i32)
+    (local $f0 v128) (local $f1 v128) (local $f2 v128) (local $f3 v128)
     (local.set $M (i32.load offset=0 (local.get $p)))
     (local.set $T (i32.load offset=4 (local.get $p)))
     (local.set $width (i32.load offset=8 (local.get $p)))
@@ -502,29 +503,66 @@
         (if (local.get $zout) (then
           (memory.copy (i32.add (local.get $zout) (i32.shl (i32.add (i32.mul (local.get $m) (local.get $wstride)) (local.get $col)) (i32.const 2))) (local.get $zbuf) (i32.const 256))))
         (if (local.get $neurons) (then
-          ;; LIF rule (docs/lif.md) for refractory 0 and leak none/subtract; the caller checked that l + I cannot
+          ;; the LIF rule (docs/lif.md) for refractory 0 and leak none/subtract; the caller checked that l + I cannot
           ;; overflow i32 (vWidth, P <= 31) and that K * theta fits
           (local.set $vp (i32.add (local.get $vbase) (i32.shl (i32.add (i32.mul (local.get $pos) (local.get $wstride)) (local.get $col)) (i32.const 2))))
           (local.set $sp (i32.add (local.get $spk) (i32.add (i32.mul (local.get $m) (local.get $wstride)) (local.get $col))))
           (local.set $rs (i32.load8_u (i32.add (local.get $restart) (local.get $m))))
-          ;; spikes k as i32 into ybuf, narrowed to i8 below
-          (local.set $i (i32.const 0))
-          (loop $nloop
-            (local.set $v (if (result v128) (local.get $rs) (then (v128.const i32x4 0 0 0 0)) (else (v128.load (i32.add (local.get $vp) (local.get $i))))))
-            (if (local.get $leakmode) (then
-              (local.set $v (i32x4.sub (local.get $v) (i32x4.min_s (i32x4.max_s (local.get $v) (local.get $vnleak)) (local.get $vleak))))))
-            (local.set $u (i32x4.min_s (i32x4.max_s (i32x4.add (local.get $v) (v128.load (i32.add (local.get $zbuf) (local.get $i)))) (local.get $vvmin)) (local.get $vvmax)))
-            (if (local.get $onelevel)
-              (then
-                ;; binary spikes: k = u >= theta
-                (local.set $kp (i32x4.ge_s (local.get $u) (local.get $vtheta)))
-                (local.set $kk (i32x4.shr_u (local.get $kp) (i32.const 31)))
-                (v128.store (i32.add (local.get $vp) (local.get $i))
+          (if (local.get $onelevel)
+            (then
+              ;; binary spikes, 16 neurons at a time: k = u >= theta; the four masks narrow to 16 spike bytes
+              (local.set $i (i32.const 0))
+              (loop $n16
+                (local.set $v (if (result v128) (local.get $rs) (then (v128.const i32x4 0 0 0 0)) (else (v128.load offset=0 (i32.add (local.get $vp) (local.get $i))))))
+                (if (local.get $leakmode) (then
+                  (local.set $v (i32x4.sub (local.get $v) (i32x4.min_s (i32x4.max_s (local.get $v) (local.get $vnleak)) (local.get $vleak))))))
+                (local.set $u (i32x4.min_s (i32x4.max_s (i32x4.add (local.get $v) (v128.load offset=0 (i32.add (local.get $zbuf) (local.get $i)))) (local.get $vvmin)) (local.get $vvmax)))
+                (local.set $f0 (i32x4.ge_s (local.get $u) (local.get $vtheta)))
+                (v128.store offset=0 (i32.add (local.get $vp) (local.get $i))
                   (if (result v128) (local.get $resetsub)
-                    (then (i32x4.sub (local.get $u) (v128.and (local.get $kp) (local.get $vtheta))))
-                    (else (v128.andnot (local.get $u) (local.get $kp))))))
-              (else
-                ;; k = #{j in 1..K : u >= j theta}, else for signed alphabets -#{j : u <= -j theta}
+                    (then (i32x4.sub (local.get $u) (v128.and (local.get $f0) (local.get $vtheta))))
+                    (else (v128.andnot (local.get $u) (local.get $f0)))))
+                (local.set $v (if (result v128) (local.get $rs) (then (v128.const i32x4 0 0 0 0)) (else (v128.load offset=16 (i32.add (local.get $vp) (local.get $i))))))
+                (if (local.get $leakmode) (then
+                  (local.set $v (i32x4.sub (local.get $v) (i32x4.min_s (i32x4.max_s (local.get $v) (local.get $vnleak)) (local.get $vleak))))))
+                (local.set $u (i32x4.min_s (i32x4.max_s (i32x4.add (local.get $v) (v128.load offset=16 (i32.add (local.get $zbuf) (local.get $i)))) (local.get $vvmin)) (local.get $vvmax)))
+                (local.set $f1 (i32x4.ge_s (local.get $u) (local.get $vtheta)))
+                (v128.store offset=16 (i32.add (local.get $vp) (local.get $i))
+                  (if (result v128) (local.get $resetsub)
+                    (then (i32x4.sub (local.get $u) (v128.and (local.get $f1) (local.get $vtheta))))
+                    (else (v128.andnot (local.get $u) (local.get $f1)))))
+                (local.set $v (if (result v128) (local.get $rs) (then (v128.const i32x4 0 0 0 0)) (else (v128.load offset=32 (i32.add (local.get $vp) (local.get $i))))))
+                (if (local.get $leakmode) (then
+                  (local.set $v (i32x4.sub (local.get $v) (i32x4.min_s (i32x4.max_s (local.get $v) (local.get $vnleak)) (local.get $vleak))))))
+                (local.set $u (i32x4.min_s (i32x4.max_s (i32x4.add (local.get $v) (v128.load offset=32 (i32.add (local.get $zbuf) (local.get $i)))) (local.get $vvmin)) (local.get $vvmax)))
+                (local.set $f2 (i32x4.ge_s (local.get $u) (local.get $vtheta)))
+                (v128.store offset=32 (i32.add (local.get $vp) (local.get $i))
+                  (if (result v128) (local.get $resetsub)
+                    (then (i32x4.sub (local.get $u) (v128.and (local.get $f2) (local.get $vtheta))))
+                    (else (v128.andnot (local.get $u) (local.get $f2)))))
+                (local.set $v (if (result v128) (local.get $rs) (then (v128.const i32x4 0 0 0 0)) (else (v128.load offset=48 (i32.add (local.get $vp) (local.get $i))))))
+                (if (local.get $leakmode) (then
+                  (local.set $v (i32x4.sub (local.get $v) (i32x4.min_s (i32x4.max_s (local.get $v) (local.get $vnleak)) (local.get $vleak))))))
+                (local.set $u (i32x4.min_s (i32x4.max_s (i32x4.add (local.get $v) (v128.load offset=48 (i32.add (local.get $zbuf) (local.get $i)))) (local.get $vvmin)) (local.get $vvmax)))
+                (local.set $f3 (i32x4.ge_s (local.get $u) (local.get $vtheta)))
+                (v128.store offset=48 (i32.add (local.get $vp) (local.get $i))
+                  (if (result v128) (local.get $resetsub)
+                    (then (i32x4.sub (local.get $u) (v128.and (local.get $f3) (local.get $vtheta))))
+                    (else (v128.andnot (local.get $u) (local.get $f3)))))
+                (v128.store (i32.add (local.get $sp) (i32.shr_u (local.get $i) (i32.const 2)))
+                  (v128.and (v128.const i8x16 1 1 1 1 1 1 1 1 1 1 1 1 1 1 1 1)
+                    (i8x16.narrow_i16x8_s (i16x8.narrow_i32x4_s (local.get $f0) (local.get $f1)) (i16x8.narrow_i32x4_s (local.get $f2) (local.get $f3)))))
+                (local.set $i (i32.add (local.get $i) (i32.const 64)))
+                (br_if $n16 (i32.lt_u (local.get $i) (i32.const 256)))))
+            (else
+              ;; k = #{j in 1..K : u >= j theta}, else for signed alphabets -#{j : u <= -j theta}; k as i32 into ybuf,
+              ;; narrowed to i8 below
+              (local.set $i (i32.const 0))
+              (loop $nloop
+                (local.set $v (if (result v128) (local.get $rs) (then (v128.const i32x4 0 0 0 0)) (else (v128.load (i32.add (local.get $vp) (local.get $i))))))
+                (if (local.get $leakmode) (then
+                  (local.set $v (i32x4.sub (local.get $v) (i32x4.min_s (i32x4.max_s (local.get $v) (local.get $vnleak)) (local.get $vleak))))))
+                (local.set $u (i32x4.min_s (i32x4.max_s (i32x4.add (local.get $v) (v128.load (i32.add (local.get $zbuf) (local.get $i)))) (local.get $vvmin)) (local.get $vvmax)))
                 (local.set $kp (v128.const i32x4 0 0 0 0))
                 (local.set $kn (v128.const i32x4 0 0 0 0))
                 (local.set $j (i32.const 1))
@@ -539,19 +577,19 @@
                 (v128.store (i32.add (local.get $vp) (local.get $i))
                   (if (result v128) (local.get $resetsub)
                     (then (i32x4.sub (local.get $u) (i32x4.mul (local.get $kk) (local.get $vtheta))))
-                    (else (v128.andnot (local.get $u) (i32x4.ne (local.get $kk) (v128.const i32x4 0 0 0 0))))))))
-            (v128.store (i32.add (local.get $ybuf) (local.get $i)) (local.get $kk))
-            (local.set $i (i32.add (local.get $i) (i32.const 16)))
-            (br_if $nloop (i32.lt_u (local.get $i) (i32.const 256))))
-          (local.set $i (i32.const 0))
-          (loop $narrow
-            (local.set $cp (i32.add (local.get $ybuf) (i32.shl (local.get $i) (i32.const 2))))
-            (v128.store (i32.add (local.get $sp) (local.get $i))
-              (i8x16.narrow_i16x8_s
-                (i16x8.narrow_i32x4_s (v128.load offset=0 (local.get $cp)) (v128.load offset=16 (local.get $cp)))
-                (i16x8.narrow_i32x4_s (v128.load offset=32 (local.get $cp)) (v128.load offset=48 (local.get $cp)))))
-            (local.set $i (i32.add (local.get $i) (i32.const 16)))
-            (br_if $narrow (i32.lt_u (local.get $i) (i32.const 64))))))
+                    (else (v128.andnot (local.get $u) (i32x4.ne (local.get $kk) (v128.const i32x4 0 0 0 0))))))
+                (v128.store (i32.add (local.get $ybuf) (local.get $i)) (local.get $kk))
+                (local.set $i (i32.add (local.get $i) (i32.const 16)))
+                (br_if $nloop (i32.lt_u (local.get $i) (i32.const 256))))
+              (local.set $i (i32.const 0))
+              (loop $narrow
+                (local.set $cp (i32.add (local.get $ybuf) (i32.shl (local.get $i) (i32.const 2))))
+                (v128.store (i32.add (local.get $sp) (local.get $i))
+                  (i8x16.narrow_i16x8_s
+                    (i16x8.narrow_i32x4_s (v128.load offset=0 (local.get $cp)) (v128.load offset=16 (local.get $cp)))
+                    (i16x8.narrow_i32x4_s (v128.load offset=32 (local.get $cp)) (v128.load offset=48 (local.get $cp)))))
+                (local.set $i (i32.add (local.get $i) (i32.const 16)))
+                (br_if $narrow (i32.lt_u (local.get $i) (i32.const 64))))))))
         (local.set $m (i32.add (local.get $m) (i32.const 1)))
         (local.set $step (i32.add (local.get $step) (i32.const 1)))
         (if (i32.eq (local.get $step) (local.get $T)) (then
