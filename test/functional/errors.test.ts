@@ -3,6 +3,7 @@
 // when the SIMD kernels cannot hold it.
 import { describe, expect, it } from 'vitest';
 import { SpikingLinear, runNetwork } from '../../src/functional/index.js';
+import { wasmHeld } from '../../src/functional/wasm/kernels.js';
 import type { CrossbarSpec } from '../../src/spec/crossbar.js';
 import { here } from '../helpers.js';
 
@@ -102,6 +103,18 @@ describe('a network whose layer fires spikes the next layer cannot take', () => 
       expect(l2.counters.timesteps).toBe(0);
     });
   }
+});
+
+describe('wasm memory', () => {
+  it('dispose() returns every region a layer took, its list buffers and mask sets included', () => {
+    const before = wasmHeld();
+    const l = make({ engine: 'wasm', positions: 3 });
+    l.setMask(0, 1, [1, 0, 1, 1]);
+    l.run(new Int8Array(3 * 4 * 6).fill(1), 4);
+    expect(wasmHeld()).toBeGreaterThan(before);
+    l.dispose();
+    expect(wasmHeld()).toBe(before);
+  });
 });
 
 describe('engine choice', () => {
