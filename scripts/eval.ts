@@ -10,9 +10,11 @@ import { greedy } from '../src/lm/generate.js';
 import { loadModel } from '../src/lm/load.js';
 import { corpusRouge } from '../src/lm/metrics/rouge.js';
 import { perplexity, textUnits } from '../src/lm/metrics/perplexity.js';
+import { evalSnn } from './eval-snn.js';
 
 const USAGE = `npm run eval -- --model PATH --data SPEC [--context N] [--stride N] [--limit-bytes N] [--activation-stats] [--json]   (SPEC: ${TEXT_SPEC_USAGE})
-       npm run eval -- --model PATH --cnndm FILE [--max-examples N] [--summary-tokens N]`;
+       npm run eval -- --model PATH --cnndm FILE [--max-examples N] [--summary-tokens N]
+       npm run eval -- --model PATH --snn PROGRAM --data SPEC|generated:SEED [--limit-tokens N] [--generations N] [--beams B] [--cnndm FILE]`;
 const OPTIONS = `Perplexity (strided windows, every token after the first scored once) and CPU tokens/s of the TS dense forward;
 ROUGE of greedy summaries.
   --model PATH          Hugging Face folder (config.json + safetensors) or llama2.c .bin
@@ -25,6 +27,12 @@ ROUGE of greedy summaries.
   --cnndm FILE          CNN/DailyMail JSONL or CSV: ROUGE of lead-3 and of the model's summaries
   --max-examples N      articles to summarise (default 20)
   --summary-tokens N    tokens per summary (default 60)
+  --snn PROGRAM         a chip program (npm run compile): dense, quantized-dense and SNN perplexity, top-1 agreement,
+                        spike rates, speeds; with --cnndm, SNN summaries beside dense and lead-3
+  --limit-tokens N      with --snn: score the first N tokens (default 4096)
+  --generations N       with --snn: ROUGE-L between SNN and dense greedy generations from N prompts (default 0)
+  --gen-tokens N        with --generations: tokens per generation (default 32)
+  --beams B             with --snn: spike-based beam search against float beam search, B beams (default 0: skip)
   -h, --help            this text`;
 
 await runCli(USAGE, () => {
@@ -32,12 +40,29 @@ await runCli(USAGE, () => {
     options: {
       model: { type: 'string' }, data: { type: 'string' }, context: { type: 'string' }, stride: { type: 'string' }, 'limit-bytes': { type: 'string' },
       cnndm: { type: 'string' }, 'activation-stats': { type: 'boolean', default: false }, 'max-examples': { type: 'string' }, 'summary-tokens': { type: 'string' }, json: { type: 'boolean', default: false },
+      snn: { type: 'string' }, 'limit-tokens': { type: 'string' }, generations: { type: 'string' }, 'gen-tokens': { type: 'string' }, beams: { type: 'string' },
     },
   });
   if (!a.model) throw new UsageError('--model is required');
   if (!a.data && !a.cnndm) throw new UsageError('give --data SPEC (perplexity) or --cnndm FILE (ROUGE)');
   const limitBytes = a['limit-bytes'] === undefined ? undefined : intArg('limit-bytes', a['limit-bytes'], 0, { min: 1 });
   const { lm, tokenizer } = loadModel(a.model);
+  if (a.snn) {
+    const ctx = intArg('context', a.context, lm.config.maxSeq, { min: 2, max: lm.config.maxSeq, maxIs: "the model's context" });
+    evalSnn(
+      {
+        model: a.model, snn: a.snn, data: a.data, cnndm: a.cnndm, context: ctx,
+        stride: intArg('stride', a.stride, ctx - 1, { min: 1, max: ctx - 1, maxIs: `the context less one; --stride ${ctx - 1} gives non-overlapping windows` }),
+        limitBytes, limitTokens: intArg('limit-tokens', a['limit-tokens'], 4096, { min: 2 }),
+        generations: intArg('generations', a.generations, 0, { min: 0, max: 10_000 }), genTokens: intArg('gen-tokens', a['gen-tokens'], 32, { min: 1, max: lm.config.maxSeq - 33 }),
+        beams: intArg('beams', a.beams, 0, { min: 0, max: 16 }), maxExamples: intArg('max-examples', a['max-examples'], 20, { min: 1 }),
+        summaryTokens: intArg('summary-tokens', a['summary-tokens'], 60, { min: 1, max: lm.config.maxSeq - 9, maxIs: "the model's context less room for a prompt" }), json: a.json,
+      },
+      lm,
+      tokenizer,
+    );
+    return;
+  }
   if (!tokenizer) throw new FormatError(a.model, 'no tokenizer for this model (a llama2.c .bin carries none); text evaluation needs one');
   const maxSeq = lm.config.maxSeq;
   const bar = process.stdout.isTTY ? new cliProgress.SingleBar({ format: '{task} |{bar}| {percentage}% | eta {eta_formatted}' }, cliProgress.Presets.shades_classic) : undefined;

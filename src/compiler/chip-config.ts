@@ -26,6 +26,8 @@ export interface ChipConfig {
   /** attention unit (docs/attention.md): KV cache depth N, dot-product lanes, the exp LUT (2^expLutBits entries of
    *  expFracBits fractional bits), reciprocal precision, score width, context policy */
   attention: { context: number; lanes: number; expLutBits: number; expFracBits: number; recipBits: number; scoreBits: number; policy: 'error' | 'sliding' };
+  /** the spike-based beam search's integer log-probabilities: an exp LUT of 2^lutBits entries of fracBits bits */
+  beam: { lutBits: number; fracBits: number };
   /** clock for estimates of tokens/s (an assumption, stated in every estimate) */
   clockHz: number;
 }
@@ -41,6 +43,7 @@ export const DEFAULT_CHIP: ChipConfig = {
   normBits: 16,
   normFracBits: 11,
   attention: { context: 1024, lanes: 8, expLutBits: 3, expFracBits: 12, recipBits: 32, scoreBits: 24, policy: 'error' },
+  beam: { lutBits: 6, fracBits: 16 },
   clockHz: 200e6,
 };
 
@@ -81,6 +84,8 @@ export function checkChip(chip: ChipConfig, file = '<chip>'): void {
   if (chip.attention.policy !== 'error' && chip.attention.policy !== 'sliding') bad(`attention.policy = '${chip.attention.policy}' is not 'error' or 'sliding'`);
   if (chip.tile.inLevels < chip.spikeLevels) bad(`tile.inLevels = ${chip.tile.inLevels} cannot take the neurons' graded spikes of ${chip.spikeLevels} levels`);
   if (chip.tile.inSpikes !== 'graded-signed' && chip.tile.inSpikes !== 'signed') bad(`tile.inSpikes = '${chip.tile.inSpikes}': tiles must take signed inputs (signed or graded-signed)`);
+  int('beam.lutBits', chip.beam.lutBits, 0, 10);
+  int('beam.fracBits', chip.beam.fracBits, 1, 24);
   if (!(chip.clockHz > 0)) bad(`clockHz = ${chip.clockHz} must be positive`);
   try {
     checkCrossbarSpec(tileSpec(chip, 'signed'), captureLoc(), `${file}: tile`);
@@ -99,6 +104,7 @@ export function readChipConfig(file: string): ChipConfig {
   const chip = { ...DEFAULT_CHIP, ...(raw as Partial<ChipConfig>) } as ChipConfig;
   chip.tile = { ...DEFAULT_CHIP.tile, ...((raw as Partial<ChipConfig>).tile ?? {}) };
   chip.tiles = { ...DEFAULT_CHIP.tiles, ...((raw as Partial<ChipConfig>).tiles ?? {}) };
+  chip.beam = { ...DEFAULT_CHIP.beam, ...((raw as Partial<ChipConfig>).beam ?? {}) };
   chip.attention = { ...DEFAULT_CHIP.attention, ...((raw as Partial<ChipConfig>).attention ?? {}) };
   try {
     checkChip(chip, file);

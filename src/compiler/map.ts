@@ -2,7 +2,8 @@
 // streaming when the model needs more tiles than the chip has (layer groups reprogrammed in turn), rejects a model
 // whose largest layer alone does not fit, and estimates cycles per token (docs/compiler.md, "Mapping").
 import { colGroups, rowGroups, type CrossbarSpec } from '../spec/crossbar.js';
-import { tileSpec } from './chip-config.js';
+import { paramCount, type LmConfig } from '../lm/model.js';
+import { tileSpec, type ChipConfig } from './chip-config.js';
 import { CompileError } from './lower.js';
 import type { ChipProgram, ProgOp } from './program.js';
 
@@ -66,5 +67,70 @@ export function mapTiles(p: ChipProgram): void {
       ...notes,
       `cycles per token: estimated for decode at the model's full context (${Math.min(chip.attention.context, p.model.maxSeq)} positions), every row group active, ops not overlapped; at ${(chip.clockHz / 1e6).toFixed(0)} MHz (assumed) that is ${((chip.clockHz / cycles) | 0)} tokens/s`,
     ],
+  };
+}
+
+export interface ConfigEstimate {
+  model: string;
+  params: number;
+  linears: { name: string; dIn: number; dOut: number; tiles: number }[];
+  tiles: { signed: number; unsigned: number };
+  fits: boolean;
+  /** layers (and the head) whose tiles must be reprogrammed in turn when the model does not fit */
+  streamingGroups: number;
+  /** weight levels written per token when streaming (every layer group reprogrammed once per token) */
+  streamedWeightsPerToken: number;
+  cyclesPerToken: number;
+  notes: string[];
+}
+
+/**
+ * Mapping estimates for a model known only by its configuration (e.g. OPT-13B's config.json): the linear ops the
+ * compiler would emit (Q, K, V on W/-W pairs, O, the FFN, the head), their tiles, whether they fit the chip, and the
+ * cycle estimate mapTiles gives — no weights, so no quantization, calibration or program.
+ */
+export function estimateFromConfig(cfg: LmConfig, chip: ChipConfig, name: string, signedOutputs: 'signed' | 'pair' = 'pair'): ConfigEstimate {
+  const t = chip.tile;
+  const hd = cfg.dModel / cfg.nHeads;
+  const kv = cfg.nKvHeads * hd;
+  const tiles = (dIn: number, dOut: number) => Math.ceil(dIn / t.rows) * Math.ceil(dOut / t.cols);
+  const linears: ConfigEstimate['linears'] = [];
+  const need = { signed: 0, unsigned: 0 };
+  const add = (n: string, dIn: number, dOut: number, kind: 'signed' | 'unsigned') => {
+    const k = tiles(dIn, dOut);
+    linears.push({ name: n, dIn, dOut, tiles: k });
+    need[kind] += k;
+  };
+  const pairF = signedOutputs === 'pair' ? 2 : 1;
+  const qkvKind = signedOutputs === 'pair' ? 'unsigned' : 'signed';
+  for (let l = 0; l < cfg.nLayers; l++) {
+    add(`L${l}.q`, cfg.dModel, pairF * cfg.dModel, qkvKind);
+    add(`L${l}.k`, cfg.dModel, pairF * kv, qkvKind);
+    add(`L${l}.v`, cfg.dModel, pairF * kv, qkvKind);
+    add(`L${l}.o`, cfg.dModel, cfg.dModel, 'signed');
+    add(`L${l}.up`, cfg.dModel, cfg.dFF, cfg.activation === 'relu' && !cfg.gated ? 'unsigned' : 'signed');
+    if (cfg.gated) add(`L${l}.gate`, cfg.dModel, cfg.dFF, 'signed');
+    add(`L${l}.down`, cfg.dFF, cfg.dModel, 'signed');
+  }
+  add('head', cfg.dModel, cfg.vocabSize, 'signed');
+  const fits = need.signed <= chip.tiles.signed && need.unsigned <= chip.tiles.unsigned;
+  const perLayer = linears.filter((x) => x.name.startsWith('L0.')).reduce((s, x) => s + x.tiles, 0);
+  const capacity = chip.tiles.signed + chip.tiles.unsigned;
+  const weights = linears.reduce((s, x) => s + x.dIn * x.dOut, 0);
+  const stepCycles = tileStepCycles(tileSpec(chip, 'signed'));
+  const ctx = Math.min(chip.attention.context, cfg.maxSeq);
+  const cycles = linears.length * chip.T * stepCycles + cfg.nLayers * (2 * hd + 3 * ctx);
+  const notes = [`cycles per token: decode at ${ctx} positions, every row group active, ops not overlapped; at ${(chip.clockHz / 1e6).toFixed(0)} MHz (assumed) ${Math.floor(chip.clockHz / cycles)} tokens/s before weight streaming`];
+  if (!fits) notes.push(`does not fit: needs ${need.signed} + ${need.unsigned} tiles (signed + unsigned), the chip has ${chip.tiles.signed} + ${chip.tiles.unsigned}; one layer needs ${perLayer}`);
+  return {
+    model: name,
+    params: paramCount(cfg),
+    linears,
+    tiles: need,
+    fits,
+    streamingGroups: fits ? 0 : Math.ceil((need.signed + need.unsigned) / capacity),
+    streamedWeightsPerToken: fits ? 0 : weights,
+    cyclesPerToken: cycles,
+    notes,
   };
 }

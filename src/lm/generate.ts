@@ -1,39 +1,63 @@
-// Decoding with the dense model: greedy, temperature/top-k sampling (seeded), and float beam search.
+// Decoding: greedy, temperature/top-k sampling (seeded), and float beam search, over any model that decodes token
+// by token with a state (a Decoder): the dense model with its KV cache, or the chip functional model (SnnModel).
 import { argmax, logSumExp } from './kernels.js';
-import type { DenseLM, KvCache } from './model.js';
+import { DenseLM, type KvCache } from './model.js';
 import { Rng } from '../util/random.js';
 
+/** A model that decodes with a state: feed tokens at the state's next positions, get the last position's logits. */
+export interface Decoder<S> {
+  readonly vocabSize: number;
+  readonly maxSeq: number;
+  fresh(): S;
+  feed(state: S, tokens: readonly number[]): Float32Array;
+  clone(state: S): S;
+  /** positions the state holds */
+  length(state: S): number;
+}
+
+export function denseDecoder(lm: DenseLM): Decoder<KvCache> {
+  return {
+    vocabSize: lm.config.vocabSize,
+    maxSeq: lm.config.maxSeq,
+    fresh: () => lm.newCache(),
+    feed: (c, t) => lm.forward(t, c, true),
+    clone: (c) => ({ k: c.k.map((a) => a.slice()), v: c.v.map((a) => a.slice()), length: c.length }),
+    length: (c) => c.length,
+  };
+}
+
+type Model = DenseLM | Decoder<unknown>;
+const decoderOf = (m: Model): Decoder<unknown> => (m instanceof DenseLM ? (denseDecoder(m) as Decoder<unknown>) : m);
+
 /**
- * Feeds tokens one at a time; when the context is full, re-primes a fresh cache with the last half of the
+ * Feeds tokens one at a time; when the context is full, re-primes a fresh state with the last half of the
  * context (a sliding window), so generation can run past the model's context length.
  */
 class Stepper {
-  private cache: KvCache;
+  private state: unknown;
   private history: number[];
   constructor(
-    private lm: DenseLM,
+    private d: Decoder<unknown>,
     prompt: readonly number[],
   ) {
     this.history = [...prompt];
-    this.cache = lm.newCache();
+    this.state = d.fresh();
   }
   start(): Float32Array {
-    const ctx = this.lm.config.maxSeq;
-    return this.lm.forward(this.history.slice(-ctx), this.cache, true);
+    return this.d.feed(this.state, this.history.slice(-this.d.maxSeq));
   }
   push(t: number): Float32Array {
     this.history.push(t);
-    const ctx = this.lm.config.maxSeq;
-    if (this.cache.length >= ctx) {
-      this.cache = this.lm.newCache();
-      return this.lm.forward(this.history.slice(-Math.floor(ctx / 2)), this.cache, true);
+    if (this.d.length(this.state) >= this.d.maxSeq) {
+      this.state = this.d.fresh();
+      return this.d.feed(this.state, this.history.slice(-Math.floor(this.d.maxSeq / 2)));
     }
-    return this.lm.forward([t], this.cache, true);
+    return this.d.feed(this.state, [t]);
   }
 }
 
-export function greedy(lm: DenseLM, prompt: readonly number[], maxNew: number, stopAt?: number): number[] {
-  const s = new Stepper(lm, prompt);
+export function greedy(lm: Model, prompt: readonly number[], maxNew: number, stopAt?: number): number[] {
+  const s = new Stepper(decoderOf(lm), prompt);
   let logits = s.start();
   const out: number[] = [];
   for (let i = 0; i < maxNew; i++) {
@@ -51,10 +75,11 @@ export interface SampleOptions {
   seed: number;
 }
 
-export function sample(lm: DenseLM, prompt: readonly number[], maxNew: number, o: SampleOptions): number[] {
+export function sample(lm: Model, prompt: readonly number[], maxNew: number, o: SampleOptions): number[] {
+  const d = decoderOf(lm);
   const rng = new Rng(o.seed);
-  const V = lm.config.vocabSize;
-  const s = new Stepper(lm, prompt);
+  const V = d.vocabSize;
+  const s = new Stepper(d, prompt);
   let logits = s.start();
   const out: number[] = [];
   for (let i = 0; i < maxNew; i++) {
@@ -76,40 +101,49 @@ export function sample(lm: DenseLM, prompt: readonly number[], maxNew: number, o
   return out;
 }
 
-function cloneCache(c: KvCache): KvCache {
-  return { k: c.k.map((a) => a.slice()), v: c.v.map((a) => a.slice()), length: c.length };
-}
-
 export interface BeamResult {
   tokens: number[];
   logProb: number;
 }
 
+/** One step's choice: beam `from` (index into the live beams) extended by `tok`. */
+export interface BeamChoice {
+  from: number;
+  tok: number;
+}
+
+/** Optional observer of every step: the live beams' tokens before the step and the choices made. */
+export type BeamObserver = (step: number, live: readonly number[][], chosen: readonly BeamChoice[]) => void;
+
 /**
  * Beam search over summed log-probabilities, keeping `beams` hypotheses per step; ranked by
  * logProb / length^lengthPenalty (0 = plain sum). Returns the final beams, best first.
  */
-export function beamSearch(lm: DenseLM, prompt: readonly number[], maxNew: number, beams: number, lengthPenalty = 0): BeamResult[] {
-  const V = lm.config.vocabSize;
+export function beamSearch(lm: Model, prompt: readonly number[], maxNew: number, beams: number, lengthPenalty = 0, observe?: BeamObserver): BeamResult[] {
+  const d = decoderOf(lm);
+  const V = d.vocabSize;
   const rank = (lp: number, len: number) => lp / Math.max(1, len) ** lengthPenalty;
-  const first = lm.newCache();
-  type Beam = { tokens: number[]; lp: number; cache: KvCache; logits: Float32Array };
-  let live: Beam[] = [{ tokens: [], lp: 0, cache: first, logits: lm.forward(prompt, first, true) }];
-  for (let step = 0; step < maxNew && live[0]!.cache.length < lm.config.maxSeq; step++) {
-    const cands: { from: Beam; tok: number; lp: number }[] = [];
-    for (const b of live) {
+  const first = d.fresh();
+  type Beam = { tokens: number[]; lp: number; state: unknown; logits: Float32Array };
+  let live: Beam[] = [{ tokens: [], lp: 0, state: first, logits: d.feed(first, prompt) }];
+  for (let step = 0; step < maxNew && d.length(live[0]!.state) < d.maxSeq; step++) {
+    const cands: { from: number; tok: number; lp: number }[] = [];
+    live.forEach((b, bi) => {
       const lse = logSumExp(b.logits, 0, V); // once per beam, not once per candidate token
       const top = Array.from({ length: V }, (_, j) => [b.logits[j]! - lse, j] as const)
         .sort((x, y) => y[0] - x[0])
         .slice(0, beams);
-      for (const [lp, j] of top) cands.push({ from: b, tok: j, lp: b.lp + lp });
-    }
-    cands.sort((a, b) => rank(b.lp, b.from.tokens.length + 1) - rank(a.lp, a.from.tokens.length + 1));
+      for (const [lp, j] of top) cands.push({ from: bi, tok: j, lp: b.lp + lp });
+    });
+    cands.sort((a, b) => rank(b.lp, live[b.from]!.tokens.length + 1) - rank(a.lp, live[a.from]!.tokens.length + 1));
+    const chosen = cands.slice(0, beams);
+    observe?.(step, live.map((b) => b.tokens), chosen);
     const last = step + 1 === maxNew;
-    live = cands.slice(0, beams).map((c) => {
-      const cache = last ? c.from.cache : cloneCache(c.from.cache);
-      const logits = last || cache.length >= lm.config.maxSeq ? c.from.logits : lm.forward([c.tok], cache, true);
-      return { tokens: [...c.from.tokens, c.tok], lp: c.lp, cache, logits };
+    live = chosen.map((c) => {
+      const from = live[c.from]!;
+      const state = last ? from.state : d.clone(from.state);
+      const logits = last || d.length(state) >= d.maxSeq ? from.logits : d.feed(state, [c.tok]);
+      return { tokens: [...from.tokens, c.tok], lp: c.lp, state, logits };
     });
   }
   return live.map((b) => ({ tokens: b.tokens, logProb: b.lp })).sort((a, b) => rank(b.logProb, b.tokens.length) - rank(a.logProb, a.tokens.length));

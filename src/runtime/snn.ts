@@ -38,6 +38,8 @@ type Value = Int32Array | Int8Array;
 export class SnnModel {
   readonly T: number;
   readonly stats: SnnStats = { spikes: new Map(), tokens: 0 };
+  /** the LM head's integer membranes of the last block [S][vocab] (the spike domain's logits) */
+  lastIntLogits: Int32Array = new Int32Array(0);
   /** per linear op and block size */
   private readonly layers = new Map<string, SpikingLinear>();
   private readonly finishedTiles = new Map<string, TileCounters>();
@@ -143,6 +145,7 @@ export class SnnModel {
     }
     const lg = vals.get(p.logits)! as Int32Array;
     const scale = p.tensors[p.logits]!.scale;
+    this.lastIntLogits = lg;
     state.pos += S;
     this.stats.tokens += S;
     return Float32Array.from(lg, (x) => x * scale);

@@ -1,0 +1,98 @@
+// Fidelity of a chip program against its dense model on one text, in one pass over the strided windows of the
+// perplexity protocol (src/lm/metrics/perplexity.ts): the NLL of the dense, quantized-dense and SNN models, the
+// SNN's top-1 next-token agreement with dense, spikes per layer, and the speeds measured (docs/compiler.md).
+import { argmax, logProb } from '../lm/kernels.js';
+import { stridedWindows, type TextUnits } from '../lm/metrics/perplexity.js';
+import type { DenseLM } from '../lm/model.js';
+import type { ChipProgram } from '../compiler/program.js';
+import { QuantizedDense } from './quantized-dense.js';
+import { SnnModel } from './snn.js';
+
+export interface ModelScore {
+  nll: number;
+  perplexity: number;
+  bitsPerByte?: number;
+  seconds: number;
+  tokensPerSecond: number;
+}
+
+export interface Fidelity {
+  tokens: number;
+  dense: ModelScore;
+  quantizedDense?: ModelScore;
+  snn: ModelScore;
+  /** (SNN / dense perplexity - 1) in percent, and the same for quantized-dense */
+  deltaPpl: number;
+  deltaPplQuantized?: number;
+  /** scored positions where the SNN's most likely next token is the dense model's */
+  top1Agreement: number;
+  /** spikes (nonzero values) per value sent, per spike tensor; and over all */
+  spikeRate: { tensor: string; rate: number; meanMagnitude: number }[];
+  snnModel: SnnModel;
+}
+
+export interface FidelityOptions {
+  context: number;
+  stride: number;
+  units?: TextUnits;
+  /** also run the quantized-dense model (default true) */
+  quantized?: boolean;
+  onProgress?: (done: number, total: number) => void;
+}
+
+export function fidelity(lm: DenseLM, program: ChipProgram, ids: readonly number[], o: FidelityOptions): Fidelity {
+  const V = lm.config.vocabSize;
+  const snn = new SnnModel(program);
+  const qd = o.quantized === false ? undefined : new QuantizedDense(lm, program);
+  const acc = { dense: { nll: 0, s: 0 }, qd: { nll: 0, s: 0 }, snn: { nll: 0, s: 0 } };
+  let n = 0;
+  let agree = 0;
+  let processed = 0;
+  const windows = stridedWindows(ids.length, o.context, o.stride);
+  for (const { begin, end, first } of windows) {
+    const w = ids.slice(begin, end);
+    processed += w.length;
+    let t = performance.now();
+    const ld = lm.forward(w, lm.newCache(o.context));
+    acc.dense.s += (performance.now() - t) / 1000;
+    t = performance.now();
+    const ls = snn.windowLogits(w);
+    acc.snn.s += (performance.now() - t) / 1000;
+    let lq: Float32Array | undefined;
+    if (qd) {
+      t = performance.now();
+      lq = qd.windowLogits(w);
+      acc.qd.s += (performance.now() - t) / 1000;
+    }
+    for (let i = first; i < w.length - 1; i++) {
+      acc.dense.nll -= logProb(ld, i * V, V, w[i + 1]!);
+      acc.snn.nll -= logProb(ls, i * V, V, w[i + 1]!);
+      if (lq) acc.qd.nll -= logProb(lq, i * V, V, w[i + 1]!);
+      if (argmax(ld, i * V, V) === argmax(ls, i * V, V)) agree++;
+      n++;
+    }
+    o.onProgress?.(end, ids.length);
+  }
+  const score = (a: { nll: number; s: number }): ModelScore => ({
+    nll: a.nll,
+    perplexity: Math.exp(a.nll / n),
+    bitsPerByte: o.units ? a.nll / Math.LN2 / o.units.bytes : undefined,
+    seconds: a.s,
+    tokensPerSecond: processed / a.s,
+  });
+  const dense = score(acc.dense);
+  const snnS = score(acc.snn);
+  const quantizedDense = qd ? score(acc.qd) : undefined;
+  const spikeRate = [...snn.stats.spikes].map(([tensor, st]) => ({ tensor, rate: st.events / st.elements, meanMagnitude: st.events ? st.magnitude / st.events : 0 }));
+  return {
+    tokens: n,
+    dense,
+    quantizedDense,
+    snn: snnS,
+    deltaPpl: 100 * (snnS.perplexity / dense.perplexity - 1),
+    deltaPplQuantized: quantizedDense ? 100 * (quantizedDense.perplexity / dense.perplexity - 1) : undefined,
+    top1Agreement: agree / n,
+    spikeRate,
+    snnModel: snn,
+  };
+}
