@@ -1,6 +1,7 @@
 // Tables in docs/*.md that are written from code, so the specs cannot drift from the definitions they describe.
 // A block `<!-- generated:NAME -->` ... `<!-- /generated -->` is replaced by GENERATED[NAME](); `npm run docs`
 // rewrites the files and test/docs/tables.test.ts fails when one is stale.
+import { ATT_COUNTER_DOC, ATT_COUNTERS, ATT_REG, ATT_REG_DOC, ATTENTION_DOC, ATTENTION_LIMITS, expLut } from '../spec/attention.js';
 import { CROSSBAR_DOC, CROSSBAR_LIMITS, REGION, TILE_COUNTER_DOC, TILE_COUNTERS, TILE_REG } from '../spec/crossbar.js';
 import { PRUNING_COUNTER_DOC, PRUNING_COUNTERS, PRUNING_DOC, PRUNING_LIMITS } from '../spec/pruning.js';
 import { FAULT, FAULT_DOC, LIF_STATE_COUNTER_DOC, LIF_STATE_COUNTERS, LOADER_COUNTER_DOC, LOADER_COUNTERS, WEIGHT_STREAM_DOC, WEIGHT_STREAM_LIMITS } from '../spec/memory.js';
@@ -51,7 +52,20 @@ const streamCounters = () => table(['counter', 'counts'], LOADER_COUNTERS.map((c
 const streamFaults = () => table(['code', 'fault', 'meaning'], Object.entries(FAULT).map(([k, v]) => [v, `\`${k}\``, FAULT_DOC[k as keyof typeof FAULT]]));
 const lifStateCounters = () => table(['counter', 'counts'], LIF_STATE_COUNTERS.map((c) => [`\`cnt_${c}\``, LIF_STATE_COUNTER_DOC[c]]));
 
+const attentionParams = () =>
+  table(['parameter', 'range', 'meaning'], Object.entries(ATTENTION_DOC).map(([k, doc]) => {
+    const lim = ATTENTION_LIMITS[k as keyof typeof ATTENTION_LIMITS];
+    return [`\`${k}\``, lim ? `${lim[0]}..${lim[1]}` : '', doc];
+  }));
+const attentionMap = () => table(['cfg_addr', 'register', 'data'], [...Object.entries(ATT_REG).map(([k, i]) => [i, `\`${k}\``, ATT_REG_DOC[k as keyof typeof ATT_REG]]), ['4..7', '', 'not mapped: refused']]);
+const attentionCounters = () => table(['counter', 'counts'], ATT_COUNTERS.map((c) => [`\`cnt_${c}\``, ATT_COUNTER_DOC[c]]));
+const attentionLut = () => table(['f', 'F', 'LUT[0..2^f - 1]'], [8, 10].flatMap((F) => [0, 1, 2, 3, 4].map((f) => [f, F, expLut(f, F).join(', ')])));
+
 export const GENERATED: Record<string, () => string> = {
+  'attention-params': attentionParams,
+  'attention-map': attentionMap,
+  'attention-counters': attentionCounters,
+  'attention-lut': attentionLut,
   'stream-params': streamParams,
   'stream-counters': streamCounters,
   'stream-faults': streamFaults,

@@ -223,6 +223,13 @@ export function normalizeErrorBound(p: AttentionSpec): number {
 export const ATT_REG = { scoreShift: 0, theta: 1, steps: 2, clearCounters: 3 } as const;
 export const CFG_ADDR_BITS = 3;
 
+export const ATT_REG_DOC: Record<keyof typeof ATT_REG, string> = {
+  scoreShift: 'score shift: bitsFor(dot width) bits; reset 0',
+  theta: 'encoder threshold: encVBits - 1 bits; reset 0',
+  steps: 'T: 1..maxSteps (0 or more than maxSteps is refused); reset 1',
+  clearCounters: 'zeroes every counter, cfg_error and ctx_error (data ignored)',
+};
+
 export interface AttentionMap {
   dataBits: number;
   registerBits: { scoreShift: number; theta: number; steps: number };
