@@ -4,7 +4,7 @@
 import cliProgress from 'cli-progress';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { choiceArg, intArg, parseCli, runCli, UsageError, UserError } from '../src/cli/args.js';
+import { choiceArg, intArg, numArg, parseCli, runCli, UsageError, UserError } from '../src/cli/args.js';
 import { DEFAULT_CHIP, readChipConfig } from '../src/compiler/chip-config.js';
 import { CalibrationError } from '../src/compiler/calibrate.js';
 import { CompileError, chipFor, compileModel } from '../src/compiler/compile.js';
@@ -29,6 +29,7 @@ const OPTIONS = `Compiles a pre-trained language model into a chip program for t
   --gelu M                  GELU models: digital (the activation unit, default) or neuron (ReLU neurons)
   --softmax M               approx (the attention unit's exp LUT, default) or exact (a digital float softmax)
   --clip M                  calibration clipping: mse (default) or max
+  --smooth A                per-channel encoder thresholds for inputs with outlier channels, SmoothQuant alpha (default 0: off)
   --calibration SPEC        calibration text (default sotu:train; generated:SEED for a model without tokenizer)
   --calibration-tokens N    tokens of it (default 8192)
   --adc-tokens N            tokens for the ADC shifts, on the functional model (default 256)
@@ -43,7 +44,7 @@ await runCli(
       options: {
         model: { type: 'string' }, out: { type: 'string' }, chip: { type: 'string' }, T: { type: 'string' }, levels: { type: 'string' }, scheme: { type: 'string' },
         'no-compensate': { type: 'boolean', default: false }, 'signed-outputs': { type: 'string' }, gelu: { type: 'string' }, softmax: { type: 'string' }, clip: { type: 'string' },
-        calibration: { type: 'string' }, 'calibration-tokens': { type: 'string' }, 'adc-tokens': { type: 'string' }, estimate: { type: 'boolean', default: false }, json: { type: 'boolean', default: false },
+        smooth: { type: 'string' }, calibration: { type: 'string' }, 'calibration-tokens': { type: 'string' }, 'adc-tokens': { type: 'string' }, estimate: { type: 'boolean', default: false }, json: { type: 'boolean', default: false },
       },
     });
     if (!a.model) throw new UsageError('--model is required');
@@ -83,6 +84,7 @@ await runCli(
         gelu: a.gelu === undefined ? undefined : choiceArg('gelu', a.gelu, ['digital', 'neuron'] as const),
         softmax: a.softmax === undefined ? undefined : choiceArg('softmax', a.softmax, ['approx', 'exact'] as const),
         clip: a.clip === undefined ? undefined : choiceArg('clip', a.clip, ['mse', 'max'] as const),
+        smooth: a.smooth === undefined ? undefined : numArg('smooth', a.smooth, 0, { min: 0, max: 1 }),
         calibration: cal.ids,
         adcTokens: intArg('adc-tokens', a['adc-tokens'], 256, { min: 2, max: cal.ids.length }),
         onProgress: (step, done, total) => {

@@ -1,55 +1,72 @@
 // Calibration statistics: the float model (the IR after the passes that keep it dense-equivalent) runs on calibration
-// text from the training split, and every tensor's values are sampled (a fixed-size reservoir, seeded) so that the
+// text from the training split, and every tensor's values are sampled (evenly, at most RESERVOIR of them) so that the
 // lowering can pick clipping ranges: the largest magnitude, percentiles, and the clip minimising the mean squared
 // quantization error at a given number of levels.
-import { Rng } from '../util/random.js';
 import { runFloat } from './float-run.js';
 import type { ModelIR } from './ir.js';
 
 export interface TensorStats {
   count: number;
   absMax: number;
-  /** a uniform sample of the values (seeded reservoir) */
+  /** an evenly spread sample of the values, and the channel (index within a token's vector) of each */
   sample: Float32Array;
+  sampleChannel?: Int32Array;
   zeros: number;
+  /** largest |value| per channel */
+  channelAbsMax?: Float32Array;
 }
 
 export class CalibrationError extends Error {}
 
 const RESERVOIR = 65536;
 
-/** Runs the IR over windows of `ids` (context `context`, non-overlapping) and samples every tensor. */
-export function calibrate(ir: ModelIR, ids: readonly number[], context: number, seed = 1): Map<string, TensorStats> {
+/**
+ * Runs the IR over windows of `ids` (context `context`, non-overlapping) and samples every tensor: every value is
+ * kept until the sample is full, then every other one is dropped and the stride between kept values doubles — a
+ * deterministic, evenly spread sample of at most RESERVOIR values, without a random draw per value.
+ */
+export function calibrate(ir: ModelIR, ids: readonly number[], context: number): Map<string, TensorStats> {
   if (ids.length < 16) throw new CalibrationError(`calibration text gives ${ids.length} tokens; at least 16 are needed (use more calibration text)`);
-  const rng = new Rng(seed);
-  const stats = new Map<string, TensorStats>();
-  const seen = new Map<string, number>();
+  const stats = new Map<string, TensorStats & { stride: number; kept: number; next: number; width: number; ch: Int32Array; cmax: Float32Array }>();
   for (let b = 0; b + 2 <= ids.length; b += context) {
     const w = ids.slice(b, Math.min(ids.length, b + context));
     runFloat(ir, w, {
-      tap: (name, data) => {
+      tap: (name, data, _rows, width) => {
         let st = stats.get(name);
-        if (!st) stats.set(name, (st = { count: 0, absMax: 0, sample: new Float32Array(RESERVOIR), zeros: 0 }));
-        let n = seen.get(name) ?? 0;
+        if (!st) stats.set(name, (st = { count: 0, absMax: 0, sample: new Float32Array(RESERVOIR), zeros: 0, stride: 1, kept: 0, next: 0, width, ch: new Int32Array(RESERVOIR), cmax: new Float32Array(width) }));
         for (let i = 0; i < data.length; i++) {
           const x = data[i]!;
           const a = x < 0 ? -x : x;
           if (a > st.absMax) st.absMax = a;
+          const c = i % width;
+          if (a > st.cmax[c]!) st.cmax[c] = a;
           if (x === 0) st.zeros++;
-          if (n < RESERVOIR) st.sample[n] = x;
-          else {
-            const j = Math.floor(rng.next() * (n + 1));
-            if (j < RESERVOIR) st.sample[j] = x;
-          }
-          n++;
         }
-        seen.set(name, n);
-        st.count = n;
+        // the values at indices next, next + stride, ... of the whole stream
+        let i = st.next - st.count;
+        while (i < data.length) {
+          if (st.kept === RESERVOIR) {
+            for (let k = 0; k < RESERVOIR / 2; k++) {
+              st.sample[k] = st.sample[2 * k]!;
+              st.ch[k] = st.ch[2 * k]!;
+            }
+            st.kept = RESERVOIR / 2;
+            st.stride *= 2;
+            i += st.stride / 2; // the next kept index moves to the coarser grid
+            continue;
+          }
+          st.ch[st.kept] = i % width;
+          st.sample[st.kept++] = data[i]!;
+          i += st.stride;
+        }
+        st.next = st.count + i;
+        st.count += data.length;
       },
     });
   }
-  for (const st of stats.values()) if (st.count < RESERVOIR) st.sample = st.sample.slice(0, st.count);
-  return stats;
+  const out = new Map<string, TensorStats>();
+  for (const [name, st] of stats) out.set(name, { count: st.count, absMax: st.absMax, zeros: st.zeros, sample: st.sample.slice(0, st.kept), sampleChannel: st.ch.slice(0, st.kept), channelAbsMax: st.cmax });
+  return out;
 }
 
 /** The p-quantile (0..1) of |x| over the sample (or of x itself when `positive`: values <= 0 are left out). */
@@ -85,4 +102,19 @@ export function mseClip(st: TensorStats, levels: number, signed: boolean): numbe
     }
   }
   return best;
+}
+
+/**
+ * Per-channel smoothing factors r_c = (max_c / median of the channel maxima)^alpha, within [1/16, 16] (SmoothQuant's
+ * migration of activation outliers into the weights), and the statistics of the smoothed values x / r_c.
+ */
+export function smoothed(st: TensorStats, alpha: number): { r: Float64Array; stats: TensorStats } {
+  const cm = st.channelAbsMax!;
+  const sorted = Float32Array.from(cm).sort();
+  const ref = sorted[Math.floor(sorted.length / 2)]! || 1;
+  const r = Float64Array.from(cm, (m) => (m > 0 ? Math.min(16, Math.max(1 / 16, (m / ref) ** alpha)) : 1));
+  const sample = Float32Array.from(st.sample, (x, k) => x / r[st.sampleChannel![k]!]!);
+  let absMax = 0;
+  for (let c = 0; c < cm.length; c++) absMax = Math.max(absMax, cm[c]! / r[c]!);
+  return { r, stats: { ...st, sample, absMax } };
 }

@@ -3,7 +3,8 @@
 // -> chip program. Each step is a function of its own, testable alone.
 import type { DenseLM } from '../lm/model.js';
 import { SnnModel } from '../runtime/snn.js';
-import { checkChip, type ChipConfig } from './chip-config.js';
+import { shiftWidth } from '../spec/crossbar.js';
+import { checkChip, tileSpec, type ChipConfig } from './chip-config.js';
 import { calibrate, CalibrationError } from './calibrate.js';
 import { irFromDense, type ModelIR } from './ir.js';
 import { CompileError, lowerIr, type LowerOptions } from './lower.js';
@@ -23,7 +24,7 @@ export interface CompileOptions extends Partial<LowerOptions> {
   onProgress?: (step: string, done: number, total: number) => void;
 }
 
-export const DEFAULT_LOWER: LowerOptions = { scheme: 'multilevel', compensate: true, signedOutputs: 'pair', gelu: 'digital', softmax: 'approx', clip: 'mse' };
+export const DEFAULT_LOWER: LowerOptions = { scheme: 'multilevel', compensate: true, signedOutputs: 'pair', gelu: 'digital', softmax: 'approx', clip: 'mse', smooth: 0 };
 
 export function chipFor(chip: ChipConfig, o: { T?: number; levels?: number; scheme?: CodingScheme }): ChipConfig {
   const c = { ...chip, T: o.T ?? chip.T, spikeLevels: o.scheme && o.scheme !== 'multilevel' ? 1 : (o.levels ?? chip.spikeLevels) };
@@ -48,25 +49,28 @@ export function compileModel(lm: DenseLM, source: string, chip: ChipConfig, o: C
 }
 
 /**
- * Sets each tile's ADC shift to the smallest that keeps the largest per-slice column sum seen on calibration text
- * inside the ADC's A signed bits (no clipping there), running the functional model with every shift at 0.
+ * Sets each tile's ADC shift to the smallest at which the calibration text makes it clip no conversion: every shift
+ * starts at 0, and each pass of the functional model raises the shift of the tiles that clipped, until none does
+ * (or a tile reaches its largest shift).
  */
 export function calibrateAdc(p: ChipProgram, ids: readonly number[], context: number, onProgress?: CompileOptions['onProgress']): void {
-  const lim = 2 ** (p.chip.tile.adcBits - 1) - 1;
   const lins = p.ops.filter((x): x is ChipProgram['ops'][number] & { kind: 'linear' } => x.kind === 'linear');
+  const maxShift = 2 ** shiftWidth(tileSpec(p.chip, 'signed')) - 1;
   for (const l of lins) l.tiles.adcShift.fill(0);
-  const m = new SnnModel(p, { observe: true });
-  for (let b = 0; b < ids.length; b += context) {
-    m.forward(ids.slice(b, b + context), m.newState());
-    onProgress?.('adc', Math.min(ids.length, b + context), ids.length);
-  }
-  for (const l of lins) {
-    const seen = m.maxColumnSums(l);
-    l.tiles.adcShift = Array.from(seen, (mx) => {
-      let sh = 0;
-      while (Math.ceil(mx / 2 ** sh) > lim) sh++;
-      return sh;
-    });
+  for (let pass = 0; pass <= maxShift; pass++) {
+    const m = new SnnModel(p);
+    for (let b = 0; b < ids.length; b += context) m.windowLogits(ids.slice(b, b + context));
+    let raised = 0;
+    for (const l of lins) {
+      m.tileClips(l).forEach((clips, i) => {
+        if (clips > 0 && l.tiles.adcShift[i]! < maxShift) {
+          l.tiles.adcShift[i]!++;
+          raised++;
+        }
+      });
+    }
+    onProgress?.('adc', pass + 1, pass + 1 + (raised ? 1 : 0));
+    if (!raised) return;
   }
 }
 

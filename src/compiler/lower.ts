@@ -2,7 +2,7 @@
 // every scale chosen once and recorded (docs/compiler.md, "Lowering"). The tile mapping and the ADC shifts are set by
 // later passes (map.ts, adc.ts).
 import { tileSpec, type ChipConfig } from './chip-config.js';
-import { mseClip, quantile, type TensorStats } from './calibrate.js';
+import { mseClip, quantile, smoothed, type TensorStats } from './calibrate.js';
 import type { IrOp, LinearOp, ModelIR } from './ir.js';
 import type { ChipProgram, CodingScheme, ProgOp, TensorInfo } from './program.js';
 import { PROGRAM_FORMAT, PROGRAM_VERSION } from './program.js';
@@ -21,6 +21,8 @@ export interface LowerOptions {
   softmax: 'approx' | 'exact';
   /** clipping ranges: minimum squared error among percentiles, or the largest value seen */
   clip: 'mse' | 'max';
+  /** per-channel encoder thresholds migrating activation outliers into the weights (SmoothQuant's alpha; 0 = off) */
+  smooth: number;
 }
 
 export class CompileError extends Error {}
@@ -53,20 +55,38 @@ export function lowerIr(ir: ModelIR, stats: Map<string, TensorStats>, chip: Chip
   const rLim = 2 ** (chip.residualBits - 1) - 1;
   const toResidual = (x: Float32Array) => Int32Array.from(x, (v) => Math.max(-rLim, Math.min(rLim, Math.round(v / sR))));
 
-  /** spikes for `name`: itself when it already is a spike tensor, else an encoder op. */
+  /** spikes for `name`: itself when it already is a spike tensor, else an encoder op (per-channel with smoothing). */
   const spikesOf = (name: string, signed: boolean): string => {
     const t = tensors[name]!;
     if (t.kind === 'spikes') return name;
     if (tensors[`${name}.s`]) return `${name}.s`;
-    const clip = clipOf(name, signed);
+    // only tensors with outlier channels (a channel maximum several times the median) are smoothed
+    const sm = o.smooth > 0 && t.width > 1 && channelSpread(st(name)) >= 3 ? smoothed(st(name), o.smooth) : undefined;
+    const sst = sm?.stats ?? st(name);
+    const clip = (o.clip === 'max' ? sst.absMax : mseClip(sst, countLevels, signed)) || 1e-6;
     // an integrate-and-fire encoder sees its input on every step: T x / theta spikes, so one spike is worth theta / T;
     // TTFS sends round(x / theta) as a spike time, one spike worth theta
     const ttfs = o.scheme === 'ttfs';
     const theta = Math.max(1, Math.round(ttfs ? clip / T / t.scale : (clip * T) / countLevels / t.scale));
     const out = `${name}.s`;
     tensors[out] = { kind: 'spikes', width: t.width, scale: ttfs ? theta * t.scale : (theta * t.scale) / T, coding: { scheme: o.scheme, signed, levels: stepLevels }, of: name, ideal: { lo: signed ? -countLevels : 0, hi: countLevels } };
-    ops.push({ kind: 'encode', name: `${name}.encode`, input: name, out, theta, compensate: o.compensate && o.scheme !== 'ttfs' });
+    const enc: ProgOp & { kind: 'encode' } = { kind: 'encode', name: `${name}.encode`, input: name, out, theta, compensate: o.compensate && o.scheme !== 'ttfs' };
+    if (sm) {
+      const thetas = Int32Array.from(sm.r, (r) => Math.max(1, Math.round(theta * r)));
+      blobs.set(`${name}.thetas`, thetas);
+      enc.thetas = `${name}.thetas`;
+      tensors[out]!.channelThetas = enc.thetas;
+    }
+    ops.push(enc);
     return out;
+  };
+
+  /** Channel c of a smoothed spike tensor is worth gain[c] spikes of the tensor's scale. */
+  const gains = (spikes: string): Float64Array | undefined => {
+    const t = tensors[spikes]!;
+    if (!t.channelThetas) return undefined;
+    const th = ops.find((x): x is ProgOp & { kind: 'encode' } => x.kind === 'encode' && x.out === spikes)!.theta;
+    return Float64Array.from(blobs.get(t.channelThetas)!, (v) => v / th);
   };
 
   const absorbed = new Set<string>();
@@ -75,7 +95,10 @@ export function lowerIr(ir: ModelIR, stats: Map<string, TensorStats>, chip: Chip
 
   /** weights, bias and tiles of a linear op; `theta` decides the neuron threshold from the psum unit. */
   const linear = (op: LinearOp, input: string, out: string, readout: 'spikes' | 'membrane', kind: 'signed' | 'unsigned', theta: (unit: number) => number) => {
-    const q = quantizeWeights(op.w, op.dIn, op.dOut, tile);
+    // a smoothed input's channel gains move into the weight columns
+    const g = gains(input);
+    const w = g ? Float32Array.from(op.w, (x, k) => x * g[k % op.dIn]!) : op.w;
+    const q = quantizeWeights(w, op.dIn, op.dOut, tile);
     const sx = tensors[input]!.scale;
     const unit = q.scale * sx;
     const th = readout === 'membrane' ? vMax : Math.max(1, Math.min(vMax, theta(unit)));
@@ -133,10 +156,11 @@ export function lowerIr(ir: ModelIR, stats: Map<string, TensorStats>, chip: Chip
         break;
       }
       case 'attention': {
+        // RoPE rotates pairs of counts: a rotated count reaches sqrt(2) times the largest count
         const hd = op.headDim;
         let scoreShift = 0;
         if (o.softmax === 'approx') scoreShift = fitScoreScale(op, hd);
-        ops.push({ kind: 'attention', name: op.name, q: op.q, k: op.k, v: op.v, out: op.out, heads: op.heads, kvHeads: op.kvHeads, headDim: hd, scoreShift, softmax: o.softmax, inRange: countLevels });
+        ops.push({ kind: 'attention', name: op.name, q: op.q, k: op.k, v: op.v, out: op.out, heads: op.heads, kvHeads: op.kvHeads, headDim: hd, scoreShift, softmax: o.softmax, inRange: op.q.endsWith('_rot') ? Math.ceil(countLevels * Math.SQRT2) : countLevels });
         tensors[op.out] = { kind: 'int', width: op.heads * hd, scale: tensors[op.v]!.scale };
         break;
       }
@@ -234,6 +258,13 @@ export function lowerIr(ir: ModelIR, stats: Map<string, TensorStats>, chip: Chip
     summary: { tiles: { signed: 0, unsigned: 0 }, tileCapacity: { ...chip.tiles }, utilization: 0, weightStreaming: false, cyclesPerToken: 0, notes: [] },
     blobs,
   };
+}
+
+/** Largest channel maximum over the median channel maximum. */
+function channelSpread(st: TensorStats): number {
+  const cm = Float32Array.from(st.channelAbsMax ?? [1]).sort();
+  const med = cm[Math.floor(cm.length / 2)]!;
+  return med > 0 ? cm[cm.length - 1]! / med : 1;
 }
 
 /** The op with its outputs doubled: [W; -W], [b; -b]. */

@@ -25,6 +25,8 @@ export interface TensorInfo {
   of?: string;
   /** the ideal quantizer of that tensor: integers lo..hi times scale (what the quantized-dense model uses) */
   ideal?: { lo: number; hi: number };
+  /** per-channel gains of a smoothed spike tensor: channel c's spike is worth scale * gain[c] (blob, gain = thetas[c] / theta) */
+  channelThetas?: string;
 }
 
 export type CodingScheme = 'multilevel' | 'rate' | 'ttfs';
@@ -53,7 +55,8 @@ export interface TileMapping {
 export type ProgOp =
   | { kind: 'embed'; name: string; out: string; table: string; pos?: string; posOffset: number }
   | { kind: 'norm'; name: string; input: string; out: string; norm: 'layernorm' | 'rmsnorm'; eps: number }
-  | { kind: 'encode'; name: string; input: string; out: string; theta: number; compensate: boolean }
+  /** `thetas`: a threshold per channel (int32 [width]) instead of `theta` for all (per-channel smoothing) */
+  | { kind: 'encode'; name: string; input: string; out: string; theta: number; thetas?: string; compensate: boolean }
   | {
       kind: 'linear';
       name: string;

@@ -33,8 +33,6 @@ export interface SpikingLinearConfig {
   bias?: ArrayLike<number>;
   /** 'auto' (default): the SIMD engine where it can run the layer, else the plain TS engine */
   engine?: EngineChoice;
-  /** record the largest |per-slice column sum| of every tile (ADC calibration; runs the TS engine) */
-  observe?: boolean;
 }
 
 /** What one call computed, for every position-step m = position * T + step. */
@@ -118,11 +116,10 @@ export class SpikingLinear {
       maskVersion: 0,
       bounds: chainBounds(g, tile, weights, slices, bias),
       neuron,
-      observed: cfg.observe ? new Float64Array(g.RT * g.CT) : undefined,
     };
     const choice = cfg.engine ?? 'auto';
     if (choice !== 'auto' && choice !== 'wasm' && choice !== 'ts') fail(`engine = '${String(choice)}' is not one of auto, wasm, ts`);
-    const why = choice === 'ts' ? 'ts requested' : cfg.observe ? 'observing column sums' : wasmUnsupported(this.setup);
+    const why = choice === 'ts' ? 'ts requested' : wasmUnsupported(this.setup);
     if (choice === 'wasm' && why) fail(`engine 'wasm' cannot run this layer: ${why}`);
     this.impl = why ? new ReferenceEngine(this.setup) : new WasmEngine(this.setup);
     this.engine = this.impl.name;
@@ -229,12 +226,6 @@ export class SpikingLinear {
    */
   exactColumnTiles(): boolean[] {
     return exactChains(this.grid, this.setup.bounds, this.setup.shifts);
-  }
-
-  /** With observe: the largest |per-slice column sum| seen per tile [rt * colTiles + ct]. */
-  maxColumnSums(): Float64Array {
-    if (!this.setup.observed) fail('maxColumnSums: the layer was made without observe: true');
-    return this.setup.observed;
   }
 
   /** Membranes [positions][dOut] (zeros for a psum layer). */

@@ -63,8 +63,6 @@ export class ReferenceEngine implements LayerEngine {
               for (let c = 0; c < cw; c++) sums[sl * C + c]! += xr * w[base + c]!;
             }
           }
-          const obs = this.s.observed;
-          if (obs) for (let i = 0; i < S * C; i++) obs[tileIx] = Math.max(obs[tileIx]!, Math.abs(sums[i]!));
           ev[e + CI.timesteps]!++;
           ev[e + CI.active_rows]! += active;
           ev[e + CI.cell_reads]! += active * C * S * 2;

@@ -29,8 +29,6 @@ export interface LayerSetup {
   bounds: ChainBounds;
   /** the column neurons (iWidth = psumBits) when tile.output = 'neurons' */
   neuron: NeuronSpec | undefined;
-  /** when set (TS engine only): the largest |per-slice column sum| seen per tile [rt * CT + ct], for ADC calibration */
-  observed?: Float64Array;
 }
 
 /** Counter slots per tile, in TILE_COUNTERS order. */

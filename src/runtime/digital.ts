@@ -62,6 +62,8 @@ export function normUnit(r: Int32Array, d: number, out: Int32Array, mode: 'layer
 export interface EncoderSpec {
   /** threshold, in input units */
   theta: number;
+  /** a threshold per channel instead (per-channel smoothing) */
+  thetas?: Int32Array;
   /** largest spike magnitude per step */
   levels: number;
   signed: boolean;
@@ -80,10 +82,11 @@ export interface EncoderSpec {
  * membrane starts at floor(theta/2) toward the input's sign, so the count is round(T x / theta) rather than truncated.
  */
 export function encode(x: Int32Array, width: number, e: EncoderSpec, out: Int8Array): void {
-  const { theta, levels: K, signed, T } = e;
+  const { levels: K, signed, T } = e;
   out.fill(0, 0, T * width);
   if (e.ttfs) {
     for (let i = 0; i < width; i++) {
+      const theta = e.thetas ? e.thetas[i]! : e.theta;
       const v = x[i]!;
       if (!signed && v <= 0) continue;
       const m = Math.min(T, roundDiv(Math.abs(v), theta));
@@ -92,8 +95,9 @@ export function encode(x: Int32Array, width: number, e: EncoderSpec, out: Int8Ar
     }
     return;
   }
-  const half = e.compensate ? Math.floor(theta / 2) : 0;
   for (let i = 0; i < width; i++) {
+    const theta = e.thetas ? e.thetas[i]! : e.theta;
+    const half = e.compensate ? Math.floor(theta / 2) : 0;
     const xi = x[i]!;
     // the encoder knows the sign of its constant input: starting half a threshold toward it makes the count round
     const c0 = xi < 0 ? -half : half;

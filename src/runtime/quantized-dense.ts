@@ -11,7 +11,7 @@ import type { DenseLM } from '../lm/model.js';
 
 export class QuantizedDense {
   readonly ir: ModelIR;
-  private readonly points = new Map<string, { scale: number; lo: number; hi: number }>();
+  private readonly points = new Map<string, { scale: number; lo: number; hi: number; gains?: Float64Array }>();
 
   constructor(lm: DenseLM, readonly program: ChipProgram) {
     const ir = foldNormAffine(irFromDense(lm, program.model.source));
@@ -25,7 +25,12 @@ export class QuantizedDense {
       for (let i = 0; i < op.dIn; i++) for (let o = 0; o < op.dOut; o++) w[o * op.dIn + i] = lv[i * op.dOut + o]! * op.weightScale;
       lin.w = w;
     }
-    for (const t of Object.values(program.tensors)) if (t.of && t.ideal) this.points.set(t.of, { scale: t.scale, ...t.ideal });
+    for (const t of Object.values(program.tensors)) {
+      if (!t.of || !t.ideal) continue;
+      const enc = program.ops.find((o) => o.kind === 'encode' && o.thetas === t.channelThetas && t.channelThetas);
+      const gains = t.channelThetas && enc?.kind === 'encode' ? Float64Array.from(blob(program, t.channelThetas), (v) => v / enc.theta) : undefined;
+      this.points.set(t.of, { scale: t.scale, ...t.ideal, gains });
+    }
 
     this.ir = ir;
   }
@@ -39,7 +44,12 @@ export class QuantizedDense {
       transform: (name, x) => {
         const q = this.points.get(name);
         if (!q) return;
-        for (let i = 0; i < x.length; i++) x[i] = Math.max(q.lo, Math.min(q.hi, Math.round(x[i]! / q.scale))) * q.scale;
+        // a smoothed channel is sent divided by its gain (its weight column carries the gain)
+        const w = q.gains?.length ?? 1;
+        for (let i = 0; i < x.length; i++) {
+          const g = q.gains ? q.gains[i % w]! : 1;
+          x[i] = Math.max(q.lo, Math.min(q.hi, Math.round(x[i]! / (q.scale * g)))) * q.scale;
+        }
       },
     });
   }

@@ -45,17 +45,17 @@ export class SnnModel {
   private readonly finishedTiles = new Map<string, TileCounters>();
   private readonly finishedAttention = new Map<string, AttentionCounters>();
 
-  constructor(
-    readonly program: ChipProgram,
-    private readonly opts: { observe?: boolean } = {},
-  ) {
+  constructor(readonly program: ChipProgram) {
     this.T = program.chip.T;
   }
 
-  /** With observe: the largest per-slice column sum seen per tile of a linear op, over all block sizes run. */
-  maxColumnSums(op: ProgOp & { kind: 'linear' }): Float64Array {
-    const out = new Float64Array(op.tiles.rowTiles * op.tiles.colTiles);
-    for (const [key, l] of this.layers) if (key.startsWith(`${op.name}@`)) l.maxColumnSums().forEach((v, i) => (out[i] = Math.max(out[i]!, v)));
+  /** Clipped ADC conversions per tile of a linear op [rowTile * colTiles + colTile], over everything run so far. */
+  tileClips(op: ProgOp & { kind: 'linear' }): number[] {
+    const out = new Array<number>(op.tiles.rowTiles * op.tiles.colTiles).fill(0);
+    for (const [key, l] of this.layers) {
+      if (!key.startsWith(`${op.name}@`)) continue;
+      for (let i = 0; i < out.length; i++) out[i]! += l.tileCounters(Math.floor(i / op.tiles.colTiles), i % op.tiles.colTiles).adc_clipped;
+    }
     return out;
   }
 
@@ -121,7 +121,6 @@ export class SnnModel {
         adcShift: op.tiles.adcShift,
         threshold: op.theta,
         bias: op.bias ? blob(p, op.bias) : undefined,
-        observe: this.opts.observe,
       });
       op.tiles.masks?.forEach((m, i) => l!.setMask(Math.floor(i / op.tiles.colTiles), i % op.tiles.colTiles, blob(p, m)));
       this.layers.set(key, l);
@@ -199,7 +198,7 @@ export class SnnModel {
         const c = p.tensors[op.out]!.coding!;
         const out = new Int8Array(S * T * d);
         const x = int(op.input);
-        const e = { theta: op.theta, levels: c.levels, signed: c.signed, T, ttfs: c.scheme === 'ttfs', compensate: op.compensate };
+        const e = { theta: op.theta, thetas: op.thetas ? blob(p, op.thetas) : undefined, levels: c.levels, signed: c.signed, T, ttfs: c.scheme === 'ttfs', compensate: op.compensate };
         for (let s = 0; s < S; s++) encode(x.subarray(s * d, (s + 1) * d), d, e, out.subarray(s * T * d, (s + 1) * T * d));
         return out;
       }
