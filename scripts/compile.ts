@@ -66,7 +66,7 @@ await runCli(
       return;
     }
     if (!a.out) throw new UsageError('--out DIR is required');
-    const { lm, tokenizer } = loadModel(a.model);
+    const { lm, tokenizer } = loadModel(a.model, { tokenizerOptional: true });
     const calSpec = a.calibration ?? (tokenizer ? 'sotu:train' : 'generated:1');
     const calTokens = intArg('calibration-tokens', a['calibration-tokens'], 8192, { min: 16, max: 10_000_000 });
     const cal = tokenStream(lm, tokenizer, calSpec, calTokens);

@@ -46,7 +46,7 @@ await runCli(USAGE, () => {
   if (!a.model) throw new UsageError('--model is required');
   if (!a.data && !a.cnndm) throw new UsageError('give --data SPEC (perplexity) or --cnndm FILE (ROUGE)');
   const limitBytes = a['limit-bytes'] === undefined ? undefined : intArg('limit-bytes', a['limit-bytes'], 0, { min: 1 });
-  const { lm, tokenizer } = loadModel(a.model);
+  const { lm, tokenizer } = loadModel(a.model, { tokenizerOptional: !!a.snn });
   if (a.snn) {
     const ctx = intArg('context', a.context, lm.config.maxSeq, { min: 2, max: lm.config.maxSeq, maxIs: "the model's context" });
     evalSnn(

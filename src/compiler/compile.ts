@@ -5,7 +5,7 @@ import type { DenseLM } from '../lm/model.js';
 import { SnnModel } from '../runtime/snn.js';
 import { shiftWidth } from '../spec/crossbar.js';
 import { checkChip, tileSpec, type ChipConfig } from './chip-config.js';
-import { calibrate, CalibrationError } from './calibrate.js';
+import { calibrate, CalibrationError, type TensorStats } from './calibrate.js';
 import { irFromDense, type ModelIR } from './ir.js';
 import { CompileError, lowerIr, type LowerOptions } from './lower.js';
 import { mapTiles } from './map.js';
@@ -21,6 +21,8 @@ export interface CompileOptions extends Partial<LowerOptions> {
   context?: number;
   /** tokens of the calibration text used for the ADC shifts (the functional model is slower than the float model) */
   adcTokens?: number;
+  /** float calibration already made for this model (calibrationStats), shared by the points of a sweep */
+  stats?: Map<string, TensorStats>;
   onProgress?: (step: string, done: number, total: number) => void;
 }
 
@@ -36,16 +38,21 @@ export function compileModel(lm: DenseLM, source: string, chip: ChipConfig, o: C
   const lo: LowerOptions = { ...DEFAULT_LOWER, ...Object.fromEntries(Object.entries(o).filter(([k, v]) => k in DEFAULT_LOWER && v !== undefined)) };
   const c = chipFor(chip, { T: o.T, levels: o.levels, scheme: lo.scheme });
   if (c.attention.context < lm.config.maxSeq) o.onProgress?.('note', 0, 0);
-  const ir: ModelIR = foldNormAffine(irFromDense(lm, source));
   const context = Math.min(o.context ?? lm.config.maxSeq, lm.config.maxSeq);
-  if (o.calibration.length < 2 * Math.min(context, 64)) throw new CalibrationError(`calibration text gives ${o.calibration.length} tokens; at least ${2 * Math.min(context, 64)} are needed`);
   o.onProgress?.('calibrate', 0, 1);
-  const stats = calibrate(ir, o.calibration, context);
+  const { ir, stats } = o.stats ? { ir: foldNormAffine(irFromDense(lm, source)), stats: o.stats } : calibrationStats(lm, source, o.calibration, context);
   o.onProgress?.('calibrate', 1, 1);
   const program = lowerIr(ir, stats, c, lo);
   mapTiles(program);
   calibrateAdc(program, o.calibration.slice(0, o.adcTokens ?? Math.min(o.calibration.length, 2 * context)), context, o.onProgress);
   return program;
+}
+
+/** The folded IR and its float calibration statistics on `ids` (at least 2 windows' worth of tokens). */
+export function calibrationStats(lm: DenseLM, source: string, ids: readonly number[], context: number): { ir: ModelIR; stats: Map<string, TensorStats> } {
+  if (ids.length < 2 * Math.min(context, 64)) throw new CalibrationError(`calibration text gives ${ids.length} tokens; at least ${2 * Math.min(context, 64)} are needed`);
+  const ir = foldNormAffine(irFromDense(lm, source));
+  return { ir, stats: calibrate(ir, ids, context) };
 }
 
 /**

@@ -6,7 +6,8 @@ import { loadLlama2c } from './formats/llama2c.js';
 import { DenseLM } from './model.js';
 import { loadTokenizer, type TextTokenizer } from './tokenizers/index.js';
 
-export function loadModel(p: string): { lm: DenseLM; tokenizer?: TextTokenizer; kind: 'hf' | 'llama2c' } {
+/** `tokenizerOptional`: a Hugging Face folder without a usable tokenizer loads without one (token ids only). */
+export function loadModel(p: string, opts: { tokenizerOptional?: boolean } = {}): { lm: DenseLM; tokenizer?: TextTokenizer; kind: 'hf' | 'llama2c' } {
   let isDir: boolean;
   try {
     isDir = statSync(p).isDirectory();
@@ -15,7 +16,13 @@ export function loadModel(p: string): { lm: DenseLM; tokenizer?: TextTokenizer; 
   }
   if (isDir) {
     const { config, weights } = loadHf(p);
-    return { lm: new DenseLM(config, weights), tokenizer: loadTokenizer(p, config.vocabSize), kind: 'hf' };
+    let tokenizer: TextTokenizer | undefined;
+    try {
+      tokenizer = loadTokenizer(p, config.vocabSize);
+    } catch (e) {
+      if (!(opts.tokenizerOptional && e instanceof FormatError)) throw e;
+    }
+    return { lm: new DenseLM(config, weights), tokenizer, kind: 'hf' };
   }
   const { config, weights } = loadLlama2c(p);
   return { lm: new DenseLM(config, weights), kind: 'llama2c' };
