@@ -41,7 +41,7 @@ describe('SNN decoding', () => {
     const snn = new SnnModel(program);
     const out = greedy(snnDecoder(snn), prompt, 6);
     const st = snn.newState();
-    let lg = snn.forward(prompt, st).slice((prompt.length - 1) * 50);
+    let lg: Float32Array = snn.forward(prompt, st).slice((prompt.length - 1) * 50);
     for (const t of out) {
       expect(t).toBe(argmax(lg));
       lg = snn.forward([t], st);
