@@ -99,7 +99,8 @@ export function randomRun(p: AttentionParams, rng: Rng, cycles: number, junk?: R
   return { ops, vectors };
 }
 
-const toPorts = (v: Vector): AttentionPortsIn => ({
+/** A port vector as the golden cycle model takes it. */
+export const toPorts = (v: Vector): AttentionPortsIn => ({
   rst: Number(v.rst),
   cfg_we: Number(v.cfg_we),
   cfg_addr: Number(v.cfg_addr),
