@@ -4,6 +4,7 @@
 import { ATT_COUNTER_DOC, ATT_COUNTERS, ATT_REG, ATT_REG_DOC, ATTENTION_DOC, ATTENTION_LIMITS, expLut } from '../spec/attention.js';
 import { CROSSBAR_DOC, CROSSBAR_LIMITS, REGION, TILE_COUNTER_DOC, TILE_COUNTERS, TILE_REG } from '../spec/crossbar.js';
 import { PRUNING_COUNTER_DOC, PRUNING_COUNTERS, PRUNING_DOC, PRUNING_LIMITS } from '../spec/pruning.js';
+import { ROUTER_COUNTER_DOC, ROUTER_COUNTERS, ROUTER_DOC, ROUTER_LIMITS, ROUTER_REG, ROUTER_REGION } from '../spec/router.js';
 import { FAULT, FAULT_DOC, LIF_STATE_COUNTER_DOC, LIF_STATE_COUNTERS, LOADER_COUNTER_DOC, LOADER_COUNTERS, WEIGHT_STREAM_DOC, WEIGHT_STREAM_LIMITS } from '../spec/memory.js';
 
 const row = (cells: (string | number)[]) => `| ${cells.join(' | ')} |`;
@@ -61,7 +62,19 @@ const attentionMap = () => table(['cfg_addr', 'register', 'data'], [...Object.en
 const attentionCounters = () => table(['counter', 'counts'], ATT_COUNTERS.map((c) => [`\`cnt_${c}\``, ATT_COUNTER_DOC[c]]));
 const attentionLut = () => table(['f', 'F', 'LUT[0..2^f - 1]'], [8, 10].flatMap((F) => [0, 1, 2, 3, 4].map((f) => [f, F, expLut(f, F).join(', ')])));
 
+const routerParams = () =>
+  table(['parameter', 'range', 'meaning'], Object.entries(ROUTER_DOC).map(([k, doc]) => [`\`${k}\``, ROUTER_LIMITS[k as keyof typeof ROUTER_LIMITS].join('..'), doc]));
+const routerMap = () =>
+  table(['region', 'index', 'data'], [
+    [`${ROUTER_REGION.tables} (routing tables)`, '{tile, group}: tile < X·Y, group < 2^gb', 'destination mask: bit d = deliver to tile d; bits X·Y..2^tb − 1 must be 0; 0 = unrouted'],
+    [`${ROUTER_REGION.registers} (registers)`, Object.entries(ROUTER_REG).map(([k, i]) => `${i}: \`${k}\``).join(', ') + '; others refused', 'a write to `clearCounters` zeroes every counter and `cfg_error` (data ignored)'],
+  ]);
+const routerCounters = () => table(['counter', 'counts'], ROUTER_COUNTERS.map((c) => [`\`cnt_${c}\``, ROUTER_COUNTER_DOC[c]]));
+
 export const GENERATED: Record<string, () => string> = {
+  'router-params': routerParams,
+  'router-map': routerMap,
+  'router-counters': routerCounters,
   'attention-params': attentionParams,
   'attention-map': attentionMap,
   'attention-counters': attentionCounters,
