@@ -55,3 +55,9 @@ describe('lint: memory hierarchy (weight-stream loader, streamed tile, LIF state
   it.each(Object.entries(STREAMED_SETS))('streamed tile %s has zero findings', async (_, p) => expect(await findings(() => streamedTile(p))).toEqual([]));
   it.each(Object.entries(COUNTER_SETS))('LIF with counters %s has zero findings', async (_, p) => expect(await findings(() => lifArray(p))).toEqual([]));
 });
+
+describe('lint: spike router mesh', async () => {
+  const { routerMesh } = await import('../../dsl/router.js');
+  const { ROUTER_SETS } = await import('../../testbenches/router_cosim.js');
+  it.each(Object.entries(ROUTER_SETS))('%s has zero findings', async (_, p) => expect(await findings(() => routerMesh(p))).toEqual([]));
+});
