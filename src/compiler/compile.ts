@@ -26,7 +26,7 @@ export interface CompileOptions extends Partial<LowerOptions> {
   onProgress?: (step: string, done: number, total: number) => void;
 }
 
-export const DEFAULT_LOWER: LowerOptions = { scheme: 'multilevel', compensate: true, signedOutputs: 'pair', gelu: 'digital', softmax: 'approx', clip: 'mse', smooth: 0 };
+export const DEFAULT_LOWER: LowerOptions = { scheme: 'multilevel', compensate: true, signedOutputs: 'pair', gelu: 'digital', softmax: 'approx', clip: 'mse', smooth: 0, burst: false };
 
 export function chipFor(chip: ChipConfig, o: { T?: number; levels?: number; scheme?: CodingScheme }): ChipConfig {
   const c = { ...chip, T: o.T ?? chip.T, spikeLevels: o.scheme && o.scheme !== 'multilevel' ? 1 : (o.levels ?? chip.spikeLevels) };

@@ -23,6 +23,8 @@ export interface LowerOptions {
   clip: 'mse' | 'max';
   /** per-channel encoder thresholds migrating activation outliers into the weights (SmoothQuant's alpha; 0 = off) */
   smooth: number;
+  /** encoders send each count front-loaded, K per step (fewer active row-steps for the crossbars; same counts) */
+  burst: boolean;
 }
 
 export class CompileError extends Error {}
@@ -56,7 +58,7 @@ export function lowerIr(ir: ModelIR, stats: Map<string, TensorStats>, chip: Chip
   const toResidual = (x: Float32Array) => Int32Array.from(x, (v) => Math.max(-rLim, Math.min(rLim, Math.round(v / sR))));
 
   /** spikes for `name`: itself when it already is a spike tensor, else an encoder op (per-channel with smoothing). */
-  const spikesOf = (name: string, signed: boolean): string => {
+  const spikesOf = (name: string, signed: boolean, forMembrane: boolean): string => {
     const t = tensors[name]!;
     if (t.kind === 'spikes') return name;
     if (tensors[`${name}.s`]) return `${name}.s`;
@@ -70,7 +72,7 @@ export function lowerIr(ir: ModelIR, stats: Map<string, TensorStats>, chip: Chip
     const theta = Math.max(1, Math.round(ttfs ? clip / T / t.scale : (clip * T) / countLevels / t.scale));
     const out = `${name}.s`;
     tensors[out] = { kind: 'spikes', width: t.width, scale: ttfs ? theta * t.scale : (theta * t.scale) / T, coding: { scheme: o.scheme, signed, levels: stepLevels }, of: name, ideal: { lo: signed ? -countLevels : 0, hi: countLevels } };
-    const enc: ProgOp & { kind: 'encode' } = { kind: 'encode', name: `${name}.encode`, input: name, out, theta, compensate: o.compensate && o.scheme !== 'ttfs' };
+    const enc: ProgOp & { kind: 'encode' } = { kind: 'encode', name: `${name}.encode`, input: name, out, theta, compensate: o.compensate && o.scheme !== 'ttfs', burst: o.burst && forMembrane && o.scheme === 'multilevel' };
     if (sm) {
       const thetas = Int32Array.from(sm.r, (r) => Math.max(1, Math.round(theta * r)));
       blobs.set(`${name}.thetas`, thetas);
@@ -193,7 +195,12 @@ export function lowerIr(ir: ModelIR, stats: Map<string, TensorStats>, chip: Chip
 
   function lowerLinear(op: LinearOp): void {
     const signedIn = !(op.role === 'down' && tensors[op.input]?.coding?.signed === false);
-    const x = spikesOf(op.input, signedIn);
+    const act = ir.ops.find((a): a is IrOp & { kind: 'activation' } => a.kind === 'activation' && a.input === op.out);
+    const neuronAct = act && !c.gated && (act.fn === 'relu' || ((act.fn === 'gelu' || act.fn === 'gelu_new') && o.gelu === 'neuron'));
+    const neurons = op.role === 'q' || op.role === 'k' || op.role === 'v' || (op.role === 'up' && neuronAct && o.scheme !== 'ttfs');
+    // a burst (front-loaded) input only feeds ops that read the membrane: a neuron's spikes depend on when its input
+    // arrives (it cannot take back a spike fired on an early surplus), a membrane only on the sum
+    const x = spikesOf(op.input, signedIn, !neurons);
     if (op.role === 'q' || op.role === 'k' || op.role === 'v') {
       const clip = clipOf(op.out, true);
       const spk = `${op.out}.s`;
@@ -206,9 +213,7 @@ export function lowerIr(ir: ModelIR, stats: Map<string, TensorStats>, chip: Chip
       tensors[op.out] = { kind: 'int', width: op.dOut, scale: theta * unit, of: op.out, ideal: { lo: -countLevels, hi: countLevels } };
       return;
     }
-    const act = ir.ops.find((a): a is IrOp & { kind: 'activation' } => a.kind === 'activation' && a.input === op.out);
-    const neuronAct = act && !c.gated && (act.fn === 'relu' || ((act.fn === 'gelu' || act.fn === 'gelu_new') && o.gelu === 'neuron'));
-    if (op.role === 'up' && neuronAct && o.scheme !== 'ttfs') {
+    if (op.role === 'up' && act && neurons) {
       // ReLU comes free: unsigned neurons do not fire on a negative membrane; their spikes feed the down projection
       const clip = o.clip === 'max' ? st(act.out).absMax : mseClip(st(act.out), countLevels, false);
       const { unit, theta } = linear(op, x, act.out, 'spikes', 'unsigned', (u) => Math.round((clip || 1e-6) / countLevels / u));

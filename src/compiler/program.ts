@@ -56,7 +56,7 @@ export type ProgOp =
   | { kind: 'embed'; name: string; out: string; table: string; pos?: string; posOffset: number }
   | { kind: 'norm'; name: string; input: string; out: string; norm: 'layernorm' | 'rmsnorm'; eps: number }
   /** `thetas`: a threshold per channel (int32 [width]) instead of `theta` for all (per-channel smoothing) */
-  | { kind: 'encode'; name: string; input: string; out: string; theta: number; thetas?: string; compensate: boolean }
+  | { kind: 'encode'; name: string; input: string; out: string; theta: number; thetas?: string; compensate: boolean; burst?: boolean }
   | {
       kind: 'linear';
       name: string;

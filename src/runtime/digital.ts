@@ -72,6 +72,8 @@ export interface EncoderSpec {
   ttfs?: boolean;
   /** start the membrane at floor(theta/2) (counts round instead of floor) */
   compensate?: boolean;
+  /** send the token's count as early as it can: K per step until the rest (fewer active row-steps, same count) */
+  burst?: boolean;
 }
 
 /**
@@ -107,6 +109,18 @@ export function encode(x: Int32Array, width: number, e: EncoderSpec, out: Int8Ar
       const k = fire(u, theta, K, signed);
       v = u - k * theta;
       out[t * width + i] = k;
+    }
+    if (e.burst) {
+      // the same count, front-loaded: |c| / K steps of K, then the rest
+      let c = 0;
+      for (let t = 0; t < T; t++) c += out[t * width + i]!;
+      const sgn = c < 0 ? -1 : 1;
+      let left = Math.abs(c);
+      for (let t = 0; t < T; t++) {
+        const k = Math.min(K, left);
+        out[t * width + i] = sgn * k;
+        left -= k;
+      }
     }
   }
 }

@@ -6,7 +6,7 @@ import { stridedWindows, type TextUnits } from '../lm/metrics/perplexity.js';
 import type { DenseLM } from '../lm/model.js';
 import type { ChipProgram } from '../compiler/program.js';
 import { QuantizedDense } from './quantized-dense.js';
-import { SnnModel } from './snn.js';
+import { SnnModel, type PruningOptions } from './snn.js';
 
 export interface ModelScore {
   nll: number;
@@ -28,6 +28,9 @@ export interface Fidelity {
   top1Agreement: number;
   /** spikes (nonzero values) per value sent, per spike tensor; and over all */
   spikeRate: { tensor: string; rate: number; meanMagnitude: number }[];
+  /** synaptic operations (one active row driving one column of a tile) performed, skipped by the mask, and the
+   *  dense count (every row of every tile at every timestep); skipped = 1 - performed / dense */
+  synaptic: { performed: number; masked: number; dense: number; skipped: number; skippedByMask: number };
   snnModel: SnnModel;
 }
 
@@ -37,12 +40,13 @@ export interface FidelityOptions {
   units?: TextUnits;
   /** also run the quantized-dense model (default true) */
   quantized?: boolean;
+  pruning?: PruningOptions;
   onProgress?: (done: number, total: number) => void;
 }
 
 export function fidelity(lm: DenseLM, program: ChipProgram, ids: readonly number[], o: FidelityOptions): Fidelity {
   const V = lm.config.vocabSize;
-  const snn = new SnnModel(program);
+  const snn = new SnnModel(program, o.pruning);
   const qd = o.quantized === false ? undefined : new QuantizedDense(lm, program);
   const acc = { dense: { nll: 0, s: 0 }, qd: { nll: 0, s: 0 }, snn: { nll: 0, s: 0 } };
   let n = 0;
@@ -84,7 +88,17 @@ export function fidelity(lm: DenseLM, program: ChipProgram, ids: readonly number
   const snnS = score(acc.snn);
   const quantizedDense = qd ? score(acc.qd) : undefined;
   const spikeRate = [...snn.stats.spikes].map(([tensor, st]) => ({ tensor, rate: st.events / st.elements, meanMagnitude: st.events ? st.magnitude / st.events : 0 }));
+  const { rows: R, cols: C } = program.chip.tile;
+  const syn = { performed: 0, masked: 0, dense: 0, skipped: 0, skippedByMask: 0 };
+  for (const c of snn.tileCounters().values()) {
+    syn.performed += c.active_rows * C;
+    syn.masked += c.masked_rows * C;
+    syn.dense += c.timesteps * R * C;
+  }
+  syn.skipped = 1 - syn.performed / syn.dense;
+  syn.skippedByMask = syn.masked / syn.dense;
   return {
+    synaptic: syn,
     tokens: n,
     dense,
     quantizedDense,

@@ -15,6 +15,8 @@ import { zeroAttentionCounters, type AttentionCounters } from '../golden/attenti
 import { activate } from '../lm/model.js';
 import { TILE_COUNTERS } from '../spec/crossbar.js';
 import { ATT_COUNTERS } from '../spec/attention.js';
+import { PruningFunctional } from '../functional/pruning.js';
+import { pruningForTile, type RowPolicy } from '../spec/pruning.js';
 import { DigitalSoftmaxAttention } from './attention-int.js';
 import { encode, normUnit, ropeInt } from './digital.js';
 
@@ -25,6 +27,15 @@ export interface SnnState {
   pos: number;
   /** per attention op: its unit, holding the KV cache of the sequence */
   attention: Map<string, AttentionState>;
+}
+
+/** Adaptive synaptic pruning on the functional model (docs/compiler.md, "Pruning"): one pruning controller
+ *  (docs/pruning.md) per row of tiles of each pruned linear op, counting its rows' activity over `window` tokens. */
+export interface PruningOptions {
+  policy: RowPolicy;
+  window: number;
+  /** linear ops to prune (default: every one but the LM head) */
+  ops?: string[];
 }
 
 export interface SnnStats {
@@ -45,8 +56,22 @@ export class SnnModel {
   private readonly finishedTiles = new Map<string, TileCounters>();
   private readonly finishedAttention = new Map<string, AttentionCounters>();
 
-  constructor(readonly program: ChipProgram) {
+  /** per pruned linear op: one controller per row tile */
+  private readonly pruners = new Map<string, PruningFunctional[]>();
+
+  constructor(
+    readonly program: ChipProgram,
+    readonly pruning?: PruningOptions,
+  ) {
     this.T = program.chip.T;
+    if (pruning) {
+      for (const op of program.ops) {
+        if (op.kind !== 'linear' || (pruning.ops ? !pruning.ops.includes(op.name) : op.name === 'head')) continue;
+        const tile = tileSpec(program.chip, op.tiles.kind);
+        const spec = pruningForTile(tile, { window: pruning.window, countBits: 16, counterBits: 48, policy: pruning.policy, columns: { thetaOn: 1, thetaOff: 0 } });
+        this.pruners.set(op.name, Array.from({ length: op.tiles.rowTiles }, () => new PruningFunctional(spec)));
+      }
+    }
   }
 
   /** Clipped ADC conversions per tile of a linear op [rowTile * colTiles + colTile], over everything run so far. */
@@ -123,6 +148,10 @@ export class SnnModel {
         bias: op.bias ? blob(p, op.bias) : undefined,
       });
       op.tiles.masks?.forEach((m, i) => l!.setMask(Math.floor(i / op.tiles.colTiles), i % op.tiles.colTiles, blob(p, m)));
+      for (let rt = 0; rt < op.tiles.rowTiles; rt++) {
+        const m = this.masks.get(`${op.name}/${rt}`);
+        if (m) for (let ct = 0; ct < op.tiles.colTiles; ct++) l.setMask(rt, ct, m);
+      }
       this.layers.set(key, l);
     }
     return l;
@@ -198,13 +227,15 @@ export class SnnModel {
         const c = p.tensors[op.out]!.coding!;
         const out = new Int8Array(S * T * d);
         const x = int(op.input);
-        const e = { theta: op.theta, thetas: op.thetas ? blob(p, op.thetas) : undefined, levels: c.levels, signed: c.signed, T, ttfs: c.scheme === 'ttfs', compensate: op.compensate };
+        const e = { theta: op.theta, thetas: op.thetas ? blob(p, op.thetas) : undefined, levels: c.levels, signed: c.signed, T, ttfs: c.scheme === 'ttfs', compensate: op.compensate, burst: op.burst };
         for (let s = 0; s < S; s++) encode(x.subarray(s * d, (s + 1) * d), d, e, out.subarray(s * T * d, (s + 1) * T * d));
         return out;
       }
       case 'linear': {
         const lin = this.layer(op, S);
-        const r = lin.run(vals.get(op.input)!, T);
+        const x = vals.get(op.input)!;
+        const r = lin.run(x, T);
+        this.prune(op, x as Int8Array, S);
         return op.readout === 'spikes' ? r.spikes! : lin.membranes();
       }
       case 'count': {
@@ -264,6 +295,38 @@ export class SnnModel {
         return int(op.input);
     }
   }
+
+  /**
+   * Counts each row tile's row activity in this block (a row is active in a timestep when its input is nonzero,
+   * masked or not) and, when a window closes, gives every tile of that row the new mask — from the next block on
+   * (decoding runs blocks of one token, so there the mask changes between tokens as on the chip).
+   */
+  private prune(op: ProgOp & { kind: 'linear' }, x: Int8Array, S: number): void {
+    const ctrl = this.pruners.get(op.name);
+    if (!ctrl) return;
+    const T = this.T;
+    const R = this.program.chip.tile.rows;
+    const C = this.program.chip.tile.cols;
+    const noCols = new Uint32Array(C);
+    ctrl.forEach((pc, rt) => {
+      let update: { rowMask: ArrayLike<number> } | undefined;
+      const hits = new Uint32Array(R);
+      for (let s = 0; s < S; s++) {
+        hits.fill(0);
+        for (let t = 0; t < T; t++) {
+          const b = (s * T + t) * op.dIn + rt * R;
+          for (let i = 0; i < R && rt * R + i < op.dIn; i++) if (x[b + i] !== 0) hits[i]!++;
+        }
+        update = pc.hits(hits, noCols) ?? update;
+      }
+      if (!update) return;
+      for (const [key, l] of this.layers) if (key.startsWith(`${op.name}@`)) for (let ct = 0; ct < op.tiles.colTiles; ct++) l.setMask(rt, ct, update.rowMask);
+      this.masks.set(`${op.name}/${rt}`, Uint8Array.from(update.rowMask));
+    });
+  }
+
+  /** masks in force per (linear op, row tile), for layers made later */
+  private readonly masks = new Map<string, Uint8Array>();
 
   private attention(op: ProgOp & { kind: 'attention' }, q: Int32Array, k: Int32Array, v: Int32Array, S: number, state: SnnState): Int32Array {
     const p = this.program;
