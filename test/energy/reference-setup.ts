@@ -10,10 +10,11 @@ import { readTextSpec } from '../../src/lm/data/text-spec.js';
 import { loadModel } from '../../src/lm/load.js';
 import { SnnModel } from '../../src/runtime/snn.js';
 
-/** The default chip (64 x 64 tiles, Pr 8, Pc 16, 12-bit ADC) and a second one (32 x 32, Pr 4, Pc 8, 10-bit ADC). */
+/** The default chip (64 x 64 tiles, Pr 8, Pc 16, 12-bit ADC, 8 attention lanes) and a second one (32 x 32 tiles,
+ *  Pr 4, Pc 8, 10-bit ADC, 4 attention lanes). */
 export const CHIPS: Record<string, ChipConfig> = {
   default: DEFAULT_CHIP,
-  small: { ...DEFAULT_CHIP, name: 'small-32x32', tile: { ...DEFAULT_CHIP.tile, rows: 32, cols: 32, rowsPerCycle: 4, colsPerCycle: 8, adcBits: 10 }, tiles: { signed: 1024, unsigned: 1024 } },
+  small: { ...DEFAULT_CHIP, name: 'small-32x32', tile: { ...DEFAULT_CHIP.tile, rows: 32, cols: 32, rowsPerCycle: 4, colsPerCycle: 8, adcBits: 10 }, tiles: { signed: 1024, unsigned: 1024 }, attention: { ...DEFAULT_CHIP.attention, lanes: 4 } },
 };
 
 export interface ReferenceSetup {
