@@ -2,37 +2,18 @@
 // random cycles (mismatches); what each model costs on the same workload (RTL under Verilator, the golden cycle
 // model, the golden token model, the functional model); and the iCE40 resources Yosys maps it to (synth_ice40,
 // stat -json). Also the functional model's speed on a small-LM-sized unit.
-import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { attentionUnit, type AttentionParams } from '../dsl/attention.js';
 import { AttentionFunctional } from '../src/functional/attention.js';
 import { AttentionUnit } from '../src/golden/attention.js';
 import { AttentionCycleModel } from '../src/golden/attention-cycle.js';
-import { writeDesignAtomically } from '../src/hdl/backend/write.js';
-import { elaborate } from '../src/hdl/index.js';
 import { ATT_REG, refusedWrite } from '../src/spec/attention.js';
-import { yosys } from '../src/tools/yosys.js';
+import { cellText, ice40Cells } from '../src/tools/ice40-cells.js';
 import { Rng } from '../src/util/random.js';
 import { ATT_SETS, cosimAttention, randomRun, randomToken, startAttention, toPorts, type AttOp } from '../testbenches/attention_cosim.js';
 
 type Put = (k: string, v: string) => void;
 
 const rate = (n: number, ms: number) => (n / (ms / 1000)).toExponential(2);
-
-/** iCE40 cells of one parameter set (Yosys synth_ice40, then stat -json over the whole design). */
-export async function ice40Cells(p: AttentionParams): Promise<Record<string, number>> {
-  const dir = path.join(mkdtempSync(path.join(os.tmpdir(), 'nllm-att-synth-')), 'gen');
-  const design = elaborate(() => attentionUnit(p));
-  await writeDesignAtomically(design, dir);
-  const files: Record<string, string> = {};
-  for (const f of readdirSync(dir).filter((n) => n.endsWith('.v') || n.endsWith('.hex'))) files[f] = readFileSync(path.join(dir, f), 'utf8');
-  const reads = Object.keys(files).filter((f) => f.endsWith('.v')).map((f) => `read_verilog -sv ${f}`);
-  const r = await yosys([...reads, `synth_ice40 -top ${design.top.name}`, 'tee -q -o stat.json stat -json'].join('; '), files, ['-q']);
-  if (!r.ok) throw new Error(`yosys synth_ice40 failed:\n${r.log.slice(-2000)}`);
-  const stat = JSON.parse(String(r.files['stat.json'])) as { design: { num_cells_by_type?: Record<string, number> } };
-  return stat.design.num_cells_by_type ?? {};
-}
 
 /** Runs ops on the token model (resets, register writes, tokens); returns the tokens offered. */
 function replayGolden(u: AttentionUnit, ops: AttOp[]): number {
@@ -88,10 +69,8 @@ export async function benchAttention(put: Put, cycles = 1_000_000): Promise<void
     replayFunctional(fast, ops);
     const fastMs = performance.now() - t3;
     put(`attention ${name}: tokens/s golden token model / functional model`, `${rate(tokens, goldenMs)} / ${rate(tokens, fastMs)} (${tokens} tokens offered, refused ones included)`);
-    const cells = await ice40Cells(p);
-    const pick = ['SB_LUT4', 'SB_CARRY', 'SB_RAM40_4K', 'SB_MAC16'].map((c) => `${c} ${cells[c] ?? 0}`);
-    const dffs = Object.entries(cells).filter(([c]) => c.startsWith('SB_DFF')).reduce((s, [, n]) => s + n, 0);
-    put(`attention ${name}: iCE40 cells (yosys synth_ice40)`, `${pick.join(', ')}, SB_DFF* ${dffs}`);
+    const cells = await ice40Cells(() => attentionUnit(p));
+    put(`attention ${name}: iCE40 cells (yosys synth_ice40)`, `${cellText(cells)}, SB_MAC16 ${cells.all.SB_MAC16 ?? 0}`);
   }
   // a small-LM-sized unit: 8 query heads over 2 KV heads of 64, a 128-position sliding window, T = 4
   const big: AttentionParams = { context: 128, qHeads: 8, kvHeads: 2, headSize: 64, lanes: 8, qBits: 8, kBits: 8, vBits: 8, scoreBits: 14, expLutBits: 3, expFracBits: 10, recipBits: 26, outBits: 8, encVBits: 12, spikeLevels: 3, maxSteps: 8, positionBits: 16, counterBits: 32, policy: 'sliding' };

@@ -3,19 +3,15 @@
 // closed-loop planner (golden loader + behavioural memory), the unstalled stream's efficiency (beats per cycle), and
 // Yosys iCE40 resource counts (synth_ice40, then stat -json) of the loader, the streamed tiles and the LIF array with
 // and without its state-memory counters.
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { lifArray } from '../dsl/lif_array.js';
 import { streamedTile } from '../dsl/streamed_tile.js';
 import { weightStreamLoader } from '../dsl/weight_stream.js';
 import { loaderCounts } from '../src/functional/memory.js';
 import { WeightStreamModel, type LoaderPortsIn } from '../src/golden/weight-stream.js';
 import { Scoreboard } from '../src/harness/assert.js';
-import { writeDesignAtomically } from '../src/hdl/backend/write.js';
-import { elaborate, type Module } from '../src/hdl/index.js';
+import type { Module } from '../src/hdl/index.js';
 import { beatsPerWord, streamCycles } from '../src/spec/memory.js';
-import { yosys } from '../src/tools/yosys.js';
+import { ice40Cells as synthCells } from '../src/tools/ice40-cells.js';
 import { Rng } from '../src/util/random.js';
 import { COUNTER_SETS } from '../testbenches/lif_cosim.js';
 import { STREAMED_SETS, StreamedTilePlanner, cosimStreamedTile, randomImage, randomStep, startStreamedTile, type StreamedOp } from '../testbenches/streamed_tile_cosim.js';
@@ -24,20 +20,10 @@ import { STREAM_SETS, StreamPlanner, randomStreamOps, startLoader } from '../tes
 type Put = (k: string, v: string) => void;
 const rate = (n: number, ms: number) => (n / (ms / 1000)).toExponential(2);
 
-/** iCE40 cells of one generated design: LUTs, flip-flops (every SB_DFF* kind), carries, block RAMs. */
+/** iCE40 cells of one generated design (LUTs, flip-flops, carries, block RAMs); kept for the benches that import it here. */
 export async function ice40Cells(build: () => Module): Promise<Record<string, number>> {
-  const design = elaborate(build);
-  const dir = path.join(mkdtempSync(path.join(os.tmpdir(), 'nllm-mem-synth-')), 'gen');
-  await writeDesignAtomically(design, dir);
-  const files: Record<string, string> = {};
-  for (const f of readdirSync(dir).filter((n) => n.endsWith('.v') || n.endsWith('.hex'))) files[f] = readFileSync(path.join(dir, f), 'utf8');
-  rmSync(path.dirname(dir), { recursive: true });
-  const reads = Object.keys(files).filter((f) => f.endsWith('.v')).map((f) => `read_verilog -sv ${f}`);
-  const r = await yosys([...reads, `synth_ice40 -top ${design.top.name}`, 'tee -q -o stat.json stat -json'].join('; '), files, ['-q']);
-  if (!r.ok) throw new Error(`synth_ice40 failed for ${design.top.name}:\n${r.log.slice(-2000)}`);
-  const cells = (JSON.parse(String(r.files['stat.json'])) as { design: { num_cells_by_type: Record<string, number> } }).design.num_cells_by_type;
-  const sum = (pred: (k: string) => boolean) => Object.entries(cells).filter(([k]) => pred(k)).reduce((s, [, n]) => s + n, 0);
-  return { SB_LUT4: cells.SB_LUT4 ?? 0, SB_DFF: sum((k) => k.startsWith('SB_DFF')), SB_CARRY: cells.SB_CARRY ?? 0, SB_RAM40_4K: cells.SB_RAM40_4K ?? 0 };
+  const { all: _, ...main } = await synthCells(build);
+  return main;
 }
 const cellText = (c: Record<string, number>) => Object.entries(c).map(([k, v]) => `${k} ${v}`).join(', ');
 

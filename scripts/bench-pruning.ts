@@ -1,38 +1,17 @@
 // Pruning controller figures for npm run bench: co-simulation of 10^6 random cycles per parameter set (mismatches),
 // the speed of each model of the controller (RTL under Verilator, golden cycle model, golden token-level model,
 // functional model), and Yosys iCE40 resource counts per parameter set (synth_ice40, then stat -json).
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import { pruningController, pruningName, type PruningParams } from '../dsl/pruning.js';
+import { pruningController, type PruningParams } from '../dsl/pruning.js';
 import { PruningFunctional } from '../src/functional/pruning.js';
 import { PruningController } from '../src/golden/pruning.js';
 import { PruningCycleModel } from '../src/golden/pruning-cycle.js';
-import { writeDesignAtomically } from '../src/hdl/backend/write.js';
-import { elaborate } from '../src/hdl/index.js';
-import { yosys } from '../src/tools/yosys.js';
+import { cellText, ice40Cells } from '../src/tools/ice40-cells.js';
 import { maskLatency } from '../src/spec/pruning.js';
 import { Rng } from '../src/util/random.js';
 import { PRUNE_SETS, cosimPruning, fromVector, randomVectors, startPruning } from '../testbenches/pruning_cosim.js';
 
 type Put = (k: string, v: string) => void;
 const rate = (n: number, ms: number) => (n / (ms / 1000)).toExponential(2);
-
-/** iCE40 cells of one generated controller: LUTs, flip-flops (all SB_DFF* kinds), carries, block RAMs. */
-export async function ice40Resources(p: PruningParams): Promise<Record<string, number>> {
-  const dir = path.join(mkdtempSync(path.join(os.tmpdir(), 'nllm-prune-synth-')), 'gen');
-  await writeDesignAtomically(elaborate(() => pruningController(p)), dir);
-  const files: Record<string, string> = {};
-  for (const f of readdirSync(dir).filter((n) => n.endsWith('.v') || n.endsWith('.hex'))) files[f] = readFileSync(path.join(dir, f), 'utf8');
-  rmSync(path.dirname(dir), { recursive: true });
-  const reads = Object.keys(files).filter((f) => f.endsWith('.v')).map((f) => `read_verilog -sv ${f}`);
-  const r = await yosys([...reads, `synth_ice40 -top ${pruningName(p)}`, 'tee -q -o stat.json stat -json'].join('; '), files, ['-q']);
-  if (!r.ok) throw new Error(`synth_ice40 failed for ${pruningName(p)}:\n${r.log.slice(-2000)}`);
-  const stat = JSON.parse(String(r.files['stat.json'])) as { design: { num_cells_by_type: Record<string, number> } };
-  const cells = stat.design.num_cells_by_type;
-  const sum = (pred: (k: string) => boolean) => Object.entries(cells).filter(([k]) => pred(k)).reduce((s, [, n]) => s + n, 0);
-  return { SB_LUT4: cells.SB_LUT4 ?? 0, SB_DFF: sum((k) => k.startsWith('SB_DFF')), SB_CARRY: cells.SB_CARRY ?? 0, SB_RAM40_4K: cells.SB_RAM40_4K ?? 0 };
-}
 
 /** Token workload for the timestep-level models: T timesteps per token, rows and columns active at mixed rates. */
 function tokenWorkload(p: PruningParams, tokens: number, T: number, seed: number): { x: Int32Array; y: Int32Array }[] {
@@ -78,7 +57,6 @@ export async function benchPruning(put: Put, cycles = 1_000_000): Promise<void> 
     const same = JSON.stringify(f.counters) === JSON.stringify(g.counters);
     put(`pruning ${name}: golden token model / functional model (T = ${T})`, `${rate(work.length * T, goldenMs)} / ${rate(work.length * T, funcMs)} timesteps/s, counters ${same ? 'equal' : 'DIFFER'}`);
 
-    const res = await ice40Resources(p);
-    put(`pruning ${name}: iCE40 (synth_ice40), mask latency ${maskLatency(p)} cycles`, Object.entries(res).map(([k, v]) => `${k} ${v}`).join(', '));
+    put(`pruning ${name}: iCE40 (synth_ice40), mask latency ${maskLatency(p)} cycles`, cellText(await ice40Cells(() => pruningController(p))));
   }
 }

@@ -2,7 +2,9 @@
 // what each model of the tile costs on the same single-tile workload: the golden cycle model, the golden timestep
 // model and the Verilator-simulated RTL, in cycles/s and synaptic events/s (an event = one active row driving one
 // column: active_rows x cols).
+import { crossbarTile } from '../dsl/crossbar.js';
 import { CrossbarTile } from '../src/golden/crossbar.js';
+import { cellText, ice40Cells } from '../src/tools/ice40-cells.js';
 import { CrossbarTileCycleModel } from '../src/golden/crossbar-cycle.js';
 import { Rng } from '../src/util/random.js';
 import { XBAR_SETS, cosimTile, planVectors, randomOps, startTile, type TileOp } from '../testbenches/crossbar_cosim.js';
@@ -40,6 +42,7 @@ export async function benchCrossbar(put: Put, cycles = 1_000_000): Promise<void>
     const cycleMs = performance.now() - t1;
     const rate = (n: number, ms: number) => (n / (ms / 1000)).toExponential(2);
     put(`crossbar ${name}: RTL (Verilator, streamed from Node) / golden cycle model`, `${rate(r.cycles, r.simMs)} / ${rate(r.cycles, cycleMs)} cycles/s`);
+    put(`crossbar ${name}: iCE40 (synth_ice40)`, cellText(await ice40Cells(() => crossbarTile(p))));
     put(`crossbar ${name}: syn. events/s RTL / cycle model / timestep model`, `${rate(events, r.simMs)} / ${rate(events, cycleMs)} / ${rate(events, stepMs)} (${steps.length} timesteps)`);
   }
 }

@@ -8,10 +8,13 @@ import { writeDesignAtomically } from '../src/hdl/backend/write.js';
 import { lintDesign } from '../src/tools/lint.js';
 import { parseCli, runCli } from '../src/cli/args.js';
 
-const USAGE = 'npm run bench [-- --only hdl,harness,lif,lm]';
+const USAGE = 'npm run bench [-- --only hdl,harness,lif,lm,snn,xbar,attention,pruning,memory,compiler]';
 const OPTIONS = `Prints measured figures (medians where repeated): elaboration and lint, harness cycles/s, Verilator builds,
-LIF co-simulation, golden model, matmul and dense-forward speed. Not a test: nothing is asserted.
-  --only LIST   comma-separated sections to run: hdl, harness, lif, lm (default: all)
+LIF co-simulation, golden model, matmul and dense-forward speed, the spiking benchmark workloads, each chip module's
+10^6-cycle co-simulation, model speeds and iCE40 resources, and the compiled model's evaluation speed. Not a test:
+nothing is asserted.
+  --only LIST   comma-separated sections: hdl, harness, lif, lm, snn, xbar, attention, pruning, memory, compiler
+                (default: all)
   -h, --help    this text`;
 let values: { only?: string } = {};
 await runCli(USAGE, () => {
@@ -128,4 +131,24 @@ if (want('lm')) {
 if (want('snn')) {
   const { snnBench } = await import('./bench-snn.js');
   await snnBench(put);
+}
+if (want('xbar')) {
+  const { benchCrossbar } = await import('./bench-xbar.js');
+  await benchCrossbar(put);
+}
+if (want('attention')) {
+  const { benchAttention } = await import('./bench-attention.js');
+  await benchAttention(put);
+}
+if (want('pruning')) {
+  const { benchPruning } = await import('./bench-pruning.js');
+  await benchPruning(put);
+}
+if (want('memory')) {
+  const { benchMemory } = await import('./bench-memory.js');
+  await benchMemory(put);
+}
+if (want('compiler')) {
+  const { benchCompiler } = await import('./bench-compiler.js');
+  await benchCompiler(put);
 }

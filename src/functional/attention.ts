@@ -138,6 +138,10 @@ export class AttentionFunctional {
     const sMin = scoreMin(s);
     const sMax = scoreMax(s);
     const { scores, acc, weightOf } = this;
+    // locals and a typed copy of q: the inner loops then read typed arrays only (several times faster in V8)
+    const kc = this.kCache;
+    const vc = this.vCache;
+    const qv = Int32Array.from(q);
     const cutoff = weightOf.length;
     const out = new Int32Array(Hq * D);
     acc.fill(0);
@@ -148,7 +152,8 @@ export class AttentionFunctional {
         const kr = (g * N + j) * D;
         for (let h = h0; h < h0 + G; h++) {
           let dot = 0;
-          for (let d = 0; d < D; d++) dot += q[h * D + d]! * this.kCache[kr + d]!;
+          const qo = h * D;
+          for (let d = 0; d < D; d++) dot += qv[qo + d]! * kc[kr + d]!;
           const t = Math.floor(dot * scale);
           const sc = t < sMin ? sMin : t > sMax ? sMax : t;
           if (sc !== t) ev.scores_saturated++;
@@ -166,7 +171,8 @@ export class AttentionFunctional {
           if (e === 0) continue;
           den += e;
           const vr = (g * N + j) * D;
-          for (let d = 0; d < D; d++) acc[h * D + d]! += e * this.vCache[vr + d]!;
+          const ao = h * D;
+          for (let d = 0; d < D; d++) acc[ao + d]! += e * vc[vr + d]!;
         }
         this.normalizeHead(out, h, reciprocal(den, s));
       }
