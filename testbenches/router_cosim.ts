@@ -79,6 +79,8 @@ export class RouterPlanner {
   readyP: number[];
   /** packets accepted so far (for tests) */
   taken = 0;
+  /** cycles planned so far (vectors may be taken out of `vectors` in segments) */
+  cycle = 0;
 
   constructor(
     readonly p: RouterParams,
@@ -125,6 +127,7 @@ export class RouterPlanner {
 
   private push(x: MeshPortsIn): void {
     this.vectors.push({ rst: x.rst, cfg_we: x.cfg_we, cfg_addr: x.cfg_addr, cfg_data: x.cfg_data, in_valid: x.in_valid, in_neuron: x.in_neuron, in_timestep: x.in_timestep, in_payload: x.in_payload, out_ready: x.out_ready });
+    this.cycle++;
     this.model.edge(x);
   }
 
@@ -225,9 +228,9 @@ export function randomScenario(planner: RouterPlanner, cycles: number, opts: { n
   const enqueue = (t: number, neuron: number) => {
     if (planner.queues[t]!.length < 12) planner.queues[t]!.push(packetFor(p, rng, neuron, seq[t]!++));
   };
-  if (!planner.vectors.length) planner.reset();
-  const end = planner.vectors.length + cycles;
-  while (planner.vectors.length < end) {
+  if (!planner.cycle) planner.reset();
+  const end = planner.cycle + cycles;
+  while (planner.cycle < end) {
     const kind = pick(rng, ['uniform', 'uniform', 'layer', 'layer', 'hotspot', 'broadcast'] as const);
     const len = rng.int(200, 2500);
     planner.offerP = planner.offerP.map(() => (rng.chance(0.7) ? 1 : pick(rng, [0.3, 0.7, 0.9])));
@@ -274,32 +277,58 @@ export interface CosimResult {
   goldenMs: number;
 }
 
+/**
+ * RTL vs a golden model of its own, segment by segment: every output compared on every cycle after the first reset;
+ * `observe` sees each compared cycle's vector and the RTL's outputs.
+ */
+export class RouterCosim {
+  readonly scoreboard: Scoreboard;
+  readonly model: RouterMeshModel;
+  cycles = 0;
+  simMs = 0;
+  goldenMs = 0;
+  private started = false;
+  private readonly widths: Record<string, number>;
+
+  constructor(
+    readonly dut: Dut,
+    readonly p: RouterParams,
+    name: string,
+    readonly observe?: (cycle: number, v: Vector, got: Record<string, bigint>) => void,
+  ) {
+    this.scoreboard = new Scoreboard(name);
+    this.model = new RouterMeshModel(p);
+    this.widths = Object.fromEntries(Object.values(dut.handles).map((h) => [h.name, h.width]));
+  }
+
+  async run(vectors: readonly Vector[], chunk = 20_000): Promise<this> {
+    for (let start = 0; start < vectors.length; start += chunk) {
+      const part = vectors.slice(start, start + chunk);
+      const t0 = performance.now();
+      const got = await this.dut.stream(part);
+      this.simMs += performance.now() - t0;
+      const t1 = performance.now();
+      part.forEach((v, i) => {
+        const c = this.cycles + i;
+        const e = this.model.outputs();
+        if (this.started) {
+          for (const [sig, val] of Object.entries(e)) this.scoreboard.check(c, sig, val, got[i]![sig]!, this.widths[sig]!);
+          this.observe?.(c, v, got[i]!);
+        }
+        if (Number(v.rst)) this.started = true;
+        this.model.edge(toPorts(v));
+      });
+      this.goldenMs += performance.now() - t1;
+      this.cycles += part.length;
+    }
+    return this;
+  }
+}
+
 /** Runs the vectors through RTL and a fresh golden model, comparing every output on every cycle after the first reset. */
 export async function cosimRouter(dut: Dut, p: RouterParams, vectors: readonly Vector[], name: string, observe?: (cycle: number, v: Vector, got: Record<string, bigint>) => void, chunk = 20_000): Promise<CosimResult> {
-  const board = new Scoreboard(name);
-  const model = new RouterMeshModel(p);
-  const widths = Object.fromEntries(Object.values(dut.handles).map((h) => [h.name, h.width]));
-  let simMs = 0;
-  let goldenMs = 0;
-  let started = false;
-  for (let start = 0; start < vectors.length; start += chunk) {
-    const part = vectors.slice(start, start + chunk);
-    const t0 = performance.now();
-    const got = await dut.stream(part);
-    simMs += performance.now() - t0;
-    const t1 = performance.now();
-    part.forEach((v, i) => {
-      const e = model.outputs();
-      if (started) {
-        for (const [sig, val] of Object.entries(e)) board.check(start + i, sig, val, got[i]![sig]!, widths[sig]!);
-        observe?.(start + i, v, got[i]!);
-      }
-      if (Number(v.rst)) started = true;
-      model.edge(toPorts(v));
-    });
-    goldenMs += performance.now() - t1;
-  }
-  return { scoreboard: board, cycles: vectors.length, simMs, goldenMs };
+  const c = await new RouterCosim(dut, p, name, observe).run(vectors, chunk);
+  return { scoreboard: c.scoreboard, cycles: c.cycles, simMs: c.simMs, goldenMs: c.goldenMs };
 }
 
 export async function startRouter(p: RouterParams): Promise<Dut> {
