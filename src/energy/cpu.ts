@@ -3,7 +3,8 @@
 // is reported as not measured rather than guessed from a TDP.
 import { existsSync } from 'node:fs';
 import os from 'node:os';
-import type { DenseLM } from '../lm/model.js';
+import { DenseLM, type LmConfig, type LmWeights } from '../lm/model.js';
+import { Rng } from '../util/random.js';
 import { matmulThreads } from '../lm/wasm/matmul.js';
 
 export interface CpuMeasurement {
@@ -44,4 +45,26 @@ export function measureCpuDecode(lm: DenseLM, steps = 64): CpuMeasurement {
     cpu: `${os.cpus()[0]?.model ?? 'unknown CPU'}, ${os.cpus().length} cores`,
     energy: powerCounter() ? 'a RAPL counter exists but is not read yet' : 'not measured: no CPU energy counter on this machine (/sys/class/powercap absent)',
   };
+}
+
+/** A dense model of `c`'s exact shapes with random weights (N(0, 0.02)-like, uniform here): for speed only. */
+export function randomDense(c: LmConfig, seed = 1): DenseLM {
+  const rng = new Rng(seed);
+  const t = (n: number) => Float32Array.from({ length: n }, () => (rng.next() - 0.5) * 0.04);
+  const ones = (n: number) => new Float32Array(n).fill(1);
+  const kv = c.nKvHeads * (c.dModel / c.nHeads);
+  const lin = (dIn: number, dOut: number) => ({ w: t(dIn * dOut), b: c.family === 'llama' ? undefined : new Float32Array(dOut) });
+  const norm = () => ({ w: ones(c.dModel), b: c.norm === 'layernorm' ? new Float32Array(c.dModel) : undefined });
+  const tokEmb = t(c.vocabSize * c.dModel);
+  const weights: LmWeights = {
+    tokEmb,
+    posEmb: c.positions === 'learned' ? t((c.maxSeq + c.posOffset) * c.dModel) : undefined,
+    layers: Array.from({ length: c.nLayers }, () => ({
+      attnNorm: norm(), q: lin(c.dModel, c.dModel), k: lin(c.dModel, kv), v: lin(c.dModel, kv), o: lin(c.dModel, c.dModel),
+      ffnNorm: norm(), up: lin(c.dModel, c.dFF), gate: c.gated ? lin(c.dModel, c.dFF) : undefined, down: lin(c.dFF, c.dModel),
+    })),
+    finalNorm: norm(),
+    head: c.tiedHead ? tokEmb : t(c.vocabSize * c.dModel),
+  };
+  return new DenseLM(c, weights);
 }

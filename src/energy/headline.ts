@@ -14,6 +14,7 @@ import { streamedBitsPerToken } from './chip-energy.js';
 import type { ReferenceRun } from './measure.js';
 import { nearestGpuFigures, type PublishedGpuFigure } from './published.js';
 import { chipSizedFor, scaledEvents } from './scaling.js';
+import { dramPjPerBit } from './constants.js';
 import { meanActivity, scaledPlan } from './scaled-latency.js';
 
 export interface HeadlineRow {
@@ -62,8 +63,16 @@ function rowFor(e: TokenEvents, cfg: LmConfig, meanPositions: number, cycles: nu
     breakEven: { ops: breakEven(e, 'ops', f32.ops.totalPj), memory: breakEven(e, 'memory', i8.memory.totalPj), crossbar: breakEven(e, 'crossbar', i8.memory.totalPj) },
     spikeRate: meanSpikeRate(e),
     gpu: nearestGpuFigures(paramCount(cfg)),
-    notes: [...new Set([...tiers.crossbar.notes, ...i8.memory.notes.slice(1)])],
+    notes: [...new Set([...tiers.crossbar.notes, ...i8.memory.notes.slice(1), ...kvNote(e)])],
   };
+}
+
+/** A KV cache too large for a chip's SRAM is still counted as on-chip SRAM; say so, with what DRAM would cost. */
+function kvNote(e: TokenEvents): string[] {
+  const size = chipSize(e);
+  if (size.kvBytes <= 64 * 2 ** 20) return [];
+  const bits = e.attentions.reduce((s, a) => s + a.counters.kv_read_bits + a.counters.kv_write_bits, 0);
+  return [`KV caches of ${(size.kvBytes / 2 ** 20).toFixed(0)} MiB are counted as on-chip SRAM; held in DRAM instead they would add ${(bits * dramPjPerBit() * 1e-12).toExponential(2)} J/token`];
 }
 
 export function referenceRow(run: ReferenceRun, cfg: LmConfig, cpu?: CpuMeasurement, a: LatencyAssumptions = DEFAULT_ASSUMPTIONS): HeadlineRow {
