@@ -6,10 +6,10 @@
 import { routerMesh } from '../dsl/router.js';
 import { RouterTraffic } from '../src/functional/router.js';
 import { RouterMeshModel } from '../src/golden/router.js';
+import { ice40Cells } from '../src/tools/ice40-cells.js';
 import { groups, layerRoutes, tileId, tiles } from '../src/spec/router.js';
 import { Rng } from '../src/util/random.js';
 import { DeliveryChecker, ROUTER_SETS, RouterCosim, RouterPlanner, randomScenario, startRouter, toPorts, type Vector } from '../testbenches/router_cosim.js';
-import { ice40Cells } from './bench-memory.js';
 
 type Put = (k: string, v: string) => void;
 const rate = (n: number, ms: number) => (n / (ms / 1000)).toExponential(2);
@@ -91,7 +91,8 @@ export async function benchRouter(put: Put, cycles = 1_000_000): Promise<void> {
     f.sendAll(srcs, neurons);
     put(`router ${name}: functional counterpart`, `${rate(n, performance.now() - t2)} packets/s`);
 
-    put(`router ${name}: iCE40 (synth_ice40)`, Object.entries(await ice40Cells(() => routerMesh(p))).map(([k, v]) => `${k} ${v}`).join(', '));
+    const c = await ice40Cells(() => routerMesh(p));
+    put(`router ${name}: iCE40 (synth_ice40)`, `SB_LUT4 ${c.SB_LUT4}, SB_DFF ${c.SB_DFF}, SB_CARRY ${c.SB_CARRY}, SB_RAM40_4K ${c.SB_RAM40_4K}`);
   }
 
   // the compiler's traffic: one layer's spikes per timestep, a burst every `period` cycles
