@@ -5,7 +5,8 @@
 // still has an active row, assuming independent rows: 1 - (1 - r)^R (resp. ^Pr), relative to the measured rate.
 // Neuron updates, attention, the digital units and streaming do not depend on the rate.
 import { crossbarChip, memoryInclusive, opsOnly, type Tier } from './chip-energy.js';
-import { routesFromLinears, type TokenEvents } from './events.js';
+import type { TokenEvents } from './events.js';
+import { routesOf } from './routing.js';
 
 const activeChance = (r: number, rows: number) => 1 - (1 - r) ** rows;
 
@@ -29,7 +30,7 @@ export function eventsAtScale(e: TokenEvents, s: number): TokenEvents {
     const consumer = linears.find((l) => l.input.tensor === x.output.tensor);
     return consumer ? { ...x, output: { ...x.output, events: consumer.input.events, magnitude: consumer.input.magnitude } } : x;
   });
-  return { ...e, linears, encoders, routes: routesFromLinears(linears, e.chip.neuronVWidth) };
+  return { ...e, linears, encoders, routes: routesOf(linears, e.chip.T, e.chip.neuronVWidth) };
 }
 
 /** Mean input spike rate of the crossbar ops: nonzero values over values sent, each input tensor counted once. */

@@ -136,12 +136,6 @@ export function memoryInclusive(e: TokenEvents): EnergyResult {
   return result('memory', parts, [...ops.notes, 'SRAM energy per bit from the memory\'s size (Horowitz 8 kB / 32 kB / 1 MB points); weights in banks of one tile\'s size']);
 }
 
-/** Mean Manhattan distance between two random tiles of the smallest square k x k mesh holding `tiles`: 2(k^2 - 1)/(3k). */
-export const meanHops = (tiles: number) => {
-  const k = Math.max(1, Math.ceil(Math.sqrt(tiles)));
-  return (2 * (k * k - 1)) / (3 * k);
-};
-
 export function crossbarChip(e: TokenEvents, o: ChipEnergyOptions = {}): EnergyResult {
   const parts: Record<string, number> = {};
   const add = (k: string, v: number) => (parts[k] = (parts[k] ?? 0) + v);
@@ -180,14 +174,14 @@ export function crossbarChip(e: TokenEvents, o: ChipEnergyOptions = {}): EnergyR
     add('digital units (norm, residual, activation, rope, counts)', d.elements * (ops.mult * intMultPj(d.bits) + ops.add * intAddPj(d.bits) + 2 * d.bits * smallSram()));
   }
   let packets = 0;
-  let hopSum = 0;
+  let traversals = 0;
   for (const r of e.routes) {
-    const hops = meanHops(r.regionTiles);
-    add('routing (spike and value packets)', r.packets * r.bitsPerPacket * hops * hopPjPerBit());
+    // a packet copy passes one router per link and one at each delivery (the destination's local output)
+    add('routing (spike and value packets on the mesh)', (r.hops + r.delivered) * r.bitsPerPacket * hopPjPerBit());
     packets += r.packets;
-    hopSum += r.packets * hops;
+    traversals += r.hops + r.delivered;
   }
-  notes.push(`routing: ${packets.toFixed(0)} packets per token, mean ${(hopSum / Math.max(1, packets)).toFixed(2)} hops (a mesh; each op pair's tiles placed together in a square, uniform distances within it; no router model yet)`);
+  notes.push(`routing: ${packets.toFixed(0)} packets per token, ${(traversals / Math.max(1, packets)).toFixed(2)} router traversals each (XY-tree multicast as docs/router.md, on the tile grid in program order; ISAAC's router energy per bit)`);
   if (o.pruning) {
     const cb = o.pruning.countBits;
     let incr = 0;

@@ -14,6 +14,7 @@ import type { SnnModel } from '../runtime/snn.js';
 import type { AttentionCounter, AttentionSpec } from '../spec/attention.js';
 import { crossbarMap, TILE_COUNTERS, type CrossbarSpec } from '../spec/crossbar.js';
 import { bitsFor } from '../hdl/types.js';
+import { routesOf } from './routing.js';
 
 export type Provenance = 'measured' | 'extrapolated';
 
@@ -75,12 +76,13 @@ export interface DigitalEvents {
 }
 
 /** Packets sent per token from a producer to the tiles (or unit) that consume it. */
+/** A spike route per token (routing.ts): packets injected, router-to-router link traversals, deliveries. */
 export interface RouteEvents {
   from: string;
   packets: number;
+  hops: number;
+  delivered: number;
   bitsPerPacket: number;
-  /** tiles of the ops at the two ends (placed together): the region the packets cross */
-  regionTiles: number;
 }
 
 export interface TokenEvents {
@@ -102,30 +104,6 @@ export interface TokenEvents {
 export const roleOf = (name: string) => (name === 'head' ? 'head' : (/^L\d+\.(\w+)$/.exec(name)?.[1] ?? name));
 
 const perToken = (c: TileCounters, tokens: number): TileCounters => Object.fromEntries(TILE_COUNTERS.map((k) => [k, k === 'weight_writes' ? 0 : c[k] / tokens])) as TileCounters;
-
-/**
- * Packets per token: every input spike of a linear op goes to each column tile of every op reading that tensor; a
- * spike readout nobody's linear reads (Q/K/V to their count units) goes once to its digital unit; a membrane readout
- * leaves once per token as dOut integers. A packet carries the element's address and its value.
- */
-export function routesFromLinears(linears: readonly LinearEvents[], vBits: number): RouteEvents[] {
-  const out: RouteEvents[] = [];
-  const byInput = new Map<string, LinearEvents[]>();
-  for (const l of linears) byInput.set(l.input.tensor, [...(byInput.get(l.input.tensor) ?? []), l]);
-  const addr = (w: number) => bitsFor(Math.max(1, w - 1));
-  for (const [tensor, ls] of byInput) {
-    const x = ls[0]!.input;
-    const producer = linears.find((l) => l.output?.tensor === tensor);
-    const region = ls.reduce((s, l) => s + l.rowTiles * l.colTiles, 0) + (producer ? producer.rowTiles * producer.colTiles : 0);
-    out.push({ from: tensor, packets: x.events * ls.reduce((s, l) => s + l.colTiles, 0), bitsPerPacket: addr(ls[0]!.dIn) + x.spikeBits, regionTiles: region });
-  }
-  for (const l of linears) {
-    const tiles = l.rowTiles * l.colTiles;
-    if (l.output && !byInput.has(l.output.tensor)) out.push({ from: l.output.tensor, packets: l.output.events, bitsPerPacket: addr(l.dOut) + l.output.spikeBits, regionTiles: tiles });
-    if (l.readout === 'membrane') out.push({ from: `${l.name} (membranes)`, packets: l.dOut, bitsPerPacket: addr(l.dOut) + vBits, regionTiles: tiles });
-  }
-  return out;
-}
 
 /** The per-token events of a chip program from a functional model that has run `model.stats.tokens` tokens. */
 export function eventsFromSnn(m: SnnModel, modelName: string): TokenEvents {
@@ -185,7 +163,7 @@ export function eventsFromSnn(m: SnnModel, modelName: string): TokenEvents {
   }
   return {
     provenance: 'measured', model: modelName, chip: p.chip, tokens, linears, attentions, encoders, digital,
-    routes: routesFromLinears(linears, p.chip.neuronVWidth),
+    routes: routesOf(linears, p.chip.T, p.chip.neuronVWidth),
     tilesUsed: p.summary.tiles.signed + p.summary.tiles.unsigned,
     weightStreaming: p.summary.weightStreaming,
   };

@@ -10,8 +10,9 @@ import { tileSpec } from '../compiler/chip-config.js';
 import { attentionSpecOf } from '../compiler/attention-spec.js';
 import type { LmConfig } from '../lm/model.js';
 import { tokenEvents } from '../spec/attention.js';
+import { routesOf } from './routing.js';
 import { colGroups, type CrossbarSpec } from '../spec/crossbar.js';
-import { roleOf, routesFromLinears, type AttentionEvents, type DigitalEvents, type EncoderEvents, type LinearEvents, type TokenEvents } from './events.js';
+import { roleOf, type AttentionEvents, type DigitalEvents, type EncoderEvents, type LinearEvents, type TokenEvents } from './events.js';
 
 export interface RoleStats {
   role: string;
@@ -163,7 +164,7 @@ export function scaledEvents(ref: TokenEvents, refConfig: LmConfig, t: ScaleTarg
   const streaming = need.signed > t.chip.tiles.signed || need.unsigned > t.chip.tiles.unsigned;
   return {
     provenance: 'extrapolated', model: t.name, chip: t.chip, tokens: ref.tokens, linears, attentions, encoders, digital,
-    routes: routesFromLinears(linears, t.chip.neuronVWidth),
+    routes: routesOf(linears, t.chip.T, t.chip.neuronVWidth),
     tilesUsed: streaming ? capacity : tilesUsed,
     weightStreaming: streaming,
   };

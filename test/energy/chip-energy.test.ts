@@ -3,10 +3,11 @@
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_CHIP, tileSpec } from '../../src/compiler/chip-config.js';
 import { breakEven, eventsAtScale, meanSpikeRate } from '../../src/energy/breakeven.js';
-import { crossbarChip, meanHops, memoryInclusive, opsOnly, streamedBitsPerToken } from '../../src/energy/chip-energy.js';
-import { adcPj, intAddPj, pj, sramPjPerBit } from '../../src/energy/constants.js';
+import { crossbarChip, memoryInclusive, opsOnly, streamedBitsPerToken } from '../../src/energy/chip-energy.js';
+import { adcPj, hopPjPerBit, intAddPj, pj, sramPjPerBit } from '../../src/energy/constants.js';
 import { chipWeightCapacity, denseEnergy, denseShapes } from '../../src/energy/dense.js';
-import { routesFromLinears, type LinearEvents, type TokenEvents } from '../../src/energy/events.js';
+import type { LinearEvents, TokenEvents } from '../../src/energy/events.js';
+import { routesOf } from '../../src/energy/routing.js';
 import type { LmConfig } from '../../src/lm/model.js';
 
 const tile = tileSpec(DEFAULT_CHIP, 'unsigned');
@@ -20,7 +21,7 @@ function oneOp(o: Partial<LinearEvents> = {}): TokenEvents {
     output: { tensor: 'y', events: 50, magnitude: 100, elements: 256, spikeBits: 4 },
     ...o,
   };
-  return { provenance: 'measured', model: 'one', chip: DEFAULT_CHIP, tokens: 1, linears: [l], attentions: [], encoders: [], digital: [], routes: routesFromLinears([l], 24), tilesUsed: 1, weightStreaming: false };
+  return { provenance: 'measured', model: 'one', chip: DEFAULT_CHIP, tokens: 1, linears: [l], attentions: [], encoders: [], digital: [], routes: routesOf([l], DEFAULT_CHIP.T, 24), tilesUsed: 1, weightStreaming: false };
 }
 
 describe('chip tiers on one crossbar op, by hand', () => {
@@ -37,8 +38,9 @@ describe('chip tiers on one crossbar op, by hand', () => {
     expect(r.parts['tile neurons (integrate, compare, reset)']).toBeCloseTo(4 * 64 * 3 * intAddPj(24), 9);
     // G = 4 column groups: each step reads and writes 4 state words of 16 neurons x 24 bits
     expect(r.parts['tile neuron state memory']).toBeCloseTo(2 * 4 * 4 * 16 * 24 * sramPjPerBit(4 * 16 * 24 / 8), 9);
-    // 100 input packets (5 value bits + 6 address bits) and 50 output packets to a digital unit, in a 1-tile region
-    expect(r.parts['routing (spike and value packets)']).toBeCloseTo(0, 12);
+    // one tile: no links; 100 input packets of 1 + 6 + 2 + 5 bits (tile, neuron, timestep, value) and 50 output
+    // packets of 1 + 6 + 2 + 4 bits to the count unit, each through one router (its delivery)
+    expect(r.parts['routing (spike and value packets on the mesh)']).toBeCloseTo((100 * 14 + 50 * 13) * hopPjPerBit(), 9);
     expect(r.notes.join(' ')).toMatch(/ADC above 10 b: extrapolated/);
     expect(r.totalPj).toBeCloseTo(Object.values(r.parts).reduce((a, b) => a + b, 0), 9);
   });
@@ -48,12 +50,6 @@ describe('chip tiers on one crossbar op, by hand', () => {
     const wb = 9; // 16 levels, 2 slices: |w| <= 255, plus sign
     expect(r.parts['SRAM: weight reads per synaptic event']).toBeCloseTo(100 * 64 * wb * sramPjPerBit((64 * 64 * wb) / 8), 9);
     expect(r.parts['SRAM: neuron state read + write per update']).toBeCloseTo(4 * 64 * 2 * 24 * sramPjPerBit(0), 9);
-  });
-
-  it('a mesh hop model: mean Manhattan distance of a k x k square', () => {
-    expect(meanHops(1)).toBe(0);
-    expect(meanHops(4)).toBeCloseTo(1, 12); // 2 x 2: distances 0,1,1,2 averaged over ordered pairs
-    expect(meanHops(16)).toBeCloseTo((2 * 15) / 12, 12);
   });
 
   it('weight streaming: every tile image from DRAM once per token, and a note that cell programming is not counted', () => {
