@@ -112,17 +112,22 @@ export class ExprEmitter {
         break;
       }
       case 'unop': {
+        // Yosys reads `~1'(x)` as a cast of size ~1 (an error): a size-cast operand of a unary operator is parenthesized
+        const operand = () => {
+          const t = this.emit(n.a).text;
+          return /^\d/.test(t) ? `(${t})` : t;
+        };
         switch (n.op) {
           case 'not':
-            return { text: `(~${this.emit(n.a).text})`, prim: false };
+            return { text: `(~${operand()})`, prim: false };
           case 'neg':
             return { text: `(-(${this.extend(n.a, W)}))`, prim: false };
           case 'redand':
-            return { text: `(&${this.emit(n.a).text})`, prim: false };
+            return { text: `(&${operand()})`, prim: false };
           case 'redor':
-            return { text: `(|${this.emit(n.a).text})`, prim: false };
+            return { text: `(|${operand()})`, prim: false };
           case 'redxor':
-            return { text: `(^${this.emit(n.a).text})`, prim: false };
+            return { text: `(^${operand()})`, prim: false };
         }
         break;
       }
