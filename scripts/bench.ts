@@ -8,12 +8,13 @@ import { writeDesignAtomically } from '../src/hdl/backend/write.js';
 import { lintDesign } from '../src/tools/lint.js';
 import { parseCli, runCli } from '../src/cli/args.js';
 
-const USAGE = 'npm run bench [-- --only hdl,harness,lif,lm,snn,xbar,attention,pruning,memory,compiler]';
+const USAGE = 'npm run bench [-- --only hdl,harness,lif,lm,snn,xbar,attention,pruning,memory,router,compiler]';
 const OPTIONS = `Prints measured figures (medians where repeated): elaboration and lint, harness cycles/s, Verilator builds,
 LIF co-simulation, golden model, matmul and dense-forward speed, the spiking benchmark workloads, each chip module's
 10^6-cycle co-simulation, model speeds and iCE40 resources, and the compiled model's evaluation speed. Not a test:
 nothing is asserted.
-  --only LIST   comma-separated sections: hdl, harness, lif, lm, snn, xbar, attention, pruning, memory, compiler
+  --only LIST   comma-separated sections: hdl, harness, lif, lm, snn, xbar, attention, pruning, memory, router,
+                compiler
                 (default: all)
   -h, --help    this text`;
 let values: { only?: string } = {};
@@ -124,31 +125,15 @@ async function lif(): Promise<void> {
 if (want('hdl')) await hdl();
 if (want('harness')) await harness();
 if (want('lif')) await lif();
-if (want('lm')) {
-  const { benchLm } = await import('./bench-lm.js');
-  await benchLm(put);
-}
-if (want('snn')) {
-  const { snnBench } = await import('./bench-snn.js');
-  await snnBench(put);
-}
-if (want('xbar')) {
-  const { benchCrossbar } = await import('./bench-xbar.js');
-  await benchCrossbar(put);
-}
-if (want('attention')) {
-  const { benchAttention } = await import('./bench-attention.js');
-  await benchAttention(put);
-}
-if (want('pruning')) {
-  const { benchPruning } = await import('./bench-pruning.js');
-  await benchPruning(put);
-}
-if (want('memory')) {
-  const { benchMemory } = await import('./bench-memory.js');
-  await benchMemory(put);
-}
-if (want('compiler')) {
-  const { benchCompiler } = await import('./bench-compiler.js');
-  await benchCompiler(put);
-}
+// each module's bench lives beside its co-simulation; loaded only when its section runs
+const SECTIONS: Record<string, () => Promise<void>> = {
+  lm: async () => (await import('./bench-lm.js')).benchLm(put),
+  snn: async () => (await import('./bench-snn.js')).snnBench(put),
+  xbar: async () => (await import('./bench-xbar.js')).benchCrossbar(put),
+  attention: async () => (await import('./bench-attention.js')).benchAttention(put),
+  pruning: async () => (await import('./bench-pruning.js')).benchPruning(put),
+  memory: async () => (await import('./bench-memory.js')).benchMemory(put),
+  router: async () => (await import('./bench-router.js')).benchRouter(put),
+  compiler: async () => (await import('./bench-compiler.js')).benchCompiler(put),
+};
+for (const [name, run] of Object.entries(SECTIONS)) if (want(name)) await run();
