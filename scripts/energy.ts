@@ -16,13 +16,14 @@ import { breakEvenText, formatHeadline, referenceRow, scaledRows, type HeadlineR
 import { DEFAULT_ASSUMPTIONS } from '../src/energy/latency.js';
 import { measureProgram, type ReferenceRun } from '../src/energy/measure.js';
 import { PUBLISHED_GPU } from '../src/energy/published.js';
+import { measurePytorchCpu } from '../src/energy/pytorch-cpu.js';
 import { PROJECT_ROOT } from '../src/hdl/srcloc.js';
 import { configFromHf } from '../src/lm/formats/hf.js';
 import { loadModel } from '../src/lm/load.js';
 import { paramCount, type LmConfig } from '../src/lm/model.js';
 import { checkProgramFor } from './eval-snn.js';
 
-const USAGE = 'npm run energy -- [--model DIR[=PROGRAM]]... [--configs DIR,DIR...|none] [--chip FILE] [--data SPEC] [--tokens N] [--context N] [--clock-mhz F] [--no-cpu] [--detail] [--constants] [--json]';
+const USAGE = 'npm run energy -- [--model DIR[=PROGRAM]]... [--configs DIR,DIR...|none] [--chip FILE] [--data SPEC] [--tokens N] [--context N] [--clock-mhz F] [--no-cpu] [--pytorch] [--detail] [--constants] [--json]';
 const OPTIONS = `Energy per token (three tiers) and tokens/s of the chip beside the baselines, every number labelled.
   --model DIR[=PROGRAM]  a reference model (Hugging Face folder) and, optionally, its compiled chip program; without
                          one it is compiled now with the default options (repeatable; default: models/sotu-relu and
@@ -34,7 +35,8 @@ const OPTIONS = `Energy per token (three tiers) and tokens/s of the chip beside 
   --tokens N             tokens of it (default 1024)
   --context N            window length (default: the model's context)
   --clock-mhz F          clock for tokens/s (default: the chip's clockHz, an ASIC assumption)
-  --no-cpu               skip the CPU dense decode measurement
+  --no-cpu               skip the CPU dense decode measurement (TS forward)
+  --pytorch              also measure the PyTorch baseline's CPU decode (baselines/pytorch/baseline.py; needs torch)
   --detail               print every tier's parts for every row
   --constants            print the constants table with its sources
   --json                 print the rows as JSON
@@ -54,7 +56,7 @@ await runCli(
     const { values: a } = parseCli({
       options: {
         model: { type: 'string', multiple: true }, configs: { type: 'string' }, chip: { type: 'string' }, data: { type: 'string' }, tokens: { type: 'string' }, context: { type: 'string' },
-        'clock-mhz': { type: 'string' }, 'no-cpu': { type: 'boolean', default: false }, detail: { type: 'boolean', default: false }, constants: { type: 'boolean', default: false }, json: { type: 'boolean', default: false },
+        'clock-mhz': { type: 'string' }, 'no-cpu': { type: 'boolean', default: false }, pytorch: { type: 'boolean', default: false }, detail: { type: 'boolean', default: false }, constants: { type: 'boolean', default: false }, json: { type: 'boolean', default: false },
       },
     });
     let chip: ChipConfig = a.chip ? readChipConfig(a.chip) : DEFAULT_CHIP;
@@ -95,7 +97,9 @@ await runCli(
       const run = measureProgram(program, stream.ids, context, name);
       let cpu: CpuMeasurement | undefined;
       if (!a['no-cpu']) cpu = measureCpuDecode(lm);
-      rows.push(referenceRow(run, lm.config, cpu));
+      const row = referenceRow(run, lm.config, cpu);
+      if (a.pytorch) row.pytorch = stream.text ? measurePytorchCpu(dir, stream.text) : { unavailable: 'not measured: the data has no text to cut a prompt from' };
+      rows.push(row);
       refs.push({ run, config: lm.config, name });
       say(`measured ${name} on ${stream.label}: ${run.latency.tokens} tokens in ${run.windows} windows of ${context}, ${run.seconds.toFixed(1)} s`);
     }
@@ -110,6 +114,11 @@ await runCli(
         const cpu = measureCpuDecode(lm, 16);
         lm.release();
         for (const r of scaled) r.cpu = cpu;
+      }
+      // the PyTorch baseline builds a random GPT-2-small itself: this shape only
+      if (a.pytorch && name === 'gpt2') {
+        const pt = measurePytorchCpu(undefined, '');
+        for (const r of scaled) r.pytorch = pt;
       }
       for (const r of scaled) r.notes.unshift(`extrapolated from ${ref.name}'s activity (per-role spike rates, active row groups, ADC activity)`);
       rows.push(...scaled);
@@ -130,6 +139,7 @@ await runCli(
       say(`${r.model}, ${r.scenario}:`);
       say(`  break-even vs INT8: crossbar tier ${breakEvenText(r.breakEven.crossbar)}, memory tier ${breakEvenText(r.breakEven.memory)}; ops tier vs FP32 ${breakEvenText(r.breakEven.ops)}; spike rate ${(100 * r.spikeRate).toFixed(1)} %`);
       say(`  cycles/token ${r.cyclesPerToken.toFixed(0)}${r.streamingCycles ? ` (of which weight streaming ${r.streamingCycles})` : ''}; area proxy: ${r.size.tiles} tiles, ${(r.size.cells / 1e6).toFixed(1)}M cells, ${r.size.adcs} ADCs, ${(r.size.sramBytes / 2 ** 20).toFixed(2)} MiB SRAM (KV ${(r.size.kvBytes / 2 ** 20).toFixed(2)} MiB)`);
+      if (r.pytorch) say(`  PyTorch CPU: ${r.pytorch.tokensPerSecond !== undefined ? `${r.pytorch.tokensPerSecond.toFixed(1)} tokens/s measured (torch ${r.pytorch.torch}, ${r.pytorch.threads} thread(s), decode batch 1${r.provenance === 'extrapolated' ? ', random GPT-2-small weights: speed only' : ''}); J/token not measured (NVML only on CUDA)` : r.pytorch.unavailable}`);
       if (r.cpu) say(`  CPU: ${r.cpu.tokensPerSecond.toFixed(1)} tokens/s measured (${r.cpu.cpu}, ${r.cpu.threads} threads${r.provenance === 'extrapolated' ? ', random weights of this shape: speed only' : ''}); ${r.cpu.energy}`);
       for (const n of r.notes) say(`  note: ${n}`);
     }

@@ -3,10 +3,10 @@
 // rate is scaled by one factor s; what is proportional to spikes (synaptic accumulates, active rows, cell reads, row
 // pulses, spike packets) scales by s, ADC conversions and scan cycles by the chance that a tile-step (a row group)
 // still has an active row, assuming independent rows: 1 - (1 - r)^R (resp. ^Pr), relative to the measured rate.
-// Neuron updates, attention, the digital units and streaming do not depend on the rate.
+// Neuron updates, attention, the digital units and streaming do not depend on the rate; spike packets scale with
+// their tensor's spikes.
 import { crossbarChip, memoryInclusive, opsOnly, type Tier } from './chip-energy.js';
 import type { TokenEvents } from './events.js';
-import { routesOf } from './routing.js';
 
 const activeChance = (r: number, rows: number) => 1 - (1 - r) ** rows;
 
@@ -30,7 +30,18 @@ export function eventsAtScale(e: TokenEvents, s: number): TokenEvents {
     const consumer = linears.find((l) => l.input.tensor === x.output.tensor);
     return consumer ? { ...x, output: { ...x.output, events: consumer.input.events, magnitude: consumer.input.magnitude } } : x;
   });
-  return { ...e, linears, encoders, routes: routesOf(linears, e.chip.T, e.chip.neuronVWidth) };
+  // a route's packets, links and deliveries are proportional to its tensor's spikes (membrane readouts: fixed)
+  const factor = new Map<string, number>();
+  e.linears.forEach((l, i) => {
+    const f = l.input.events > 0 ? linears[i]!.input.events / l.input.events : 0;
+    factor.set(l.input.tensor, f);
+    if (l.output) factor.set(l.output.tensor, f);
+  });
+  const routes = e.routes.map((r) => {
+    const f = factor.get(r.from) ?? 1;
+    return { ...r, packets: r.packets * f, hops: r.hops * f, delivered: r.delivered * f };
+  });
+  return { ...e, linears, encoders, routes };
 }
 
 /** Mean input spike rate of the crossbar ops: nonzero values over values sent, each input tensor counted once. */

@@ -7,6 +7,7 @@ import { breakEven, meanSpikeRate, type BreakEven } from './breakeven.js';
 import { chipTiers, type Tier } from './chip-energy.js';
 import { chipSize, type ChipSize } from './chip-size.js';
 import type { CpuMeasurement } from './cpu.js';
+import type { PytorchCpu } from './pytorch-cpu.js';
 import { denseEnergy, denseShapes } from './dense.js';
 import type { TokenEvents } from './events.js';
 import { DEFAULT_ASSUMPTIONS, streamingCycles, tokenCycles, type LatencyAssumptions } from './latency.js';
@@ -35,6 +36,8 @@ export interface HeadlineRow {
   breakEven: Record<Tier, BreakEven>;
   spikeRate: number;
   cpu?: CpuMeasurement;
+  /** the PyTorch baseline's CPU decode tokens/s (measured) or why there is none */
+  pytorch?: PytorchCpu;
   gpu: PublishedGpuFigure[];
   notes: string[];
 }
@@ -105,11 +108,12 @@ export function breakEvenText(b: BreakEven): string {
 
 /** The headline table as Markdown: J/token and tokens/s of the chip and every baseline, labelled. */
 export function formatHeadline(rows: readonly HeadlineRow[]): string {
-  const head = ['model', 'scenario', 'tiles', 'chip J/token: crossbar / memory / ops (est.)', 'chip tokens/s (est.)', 'INT8 dense J/token: memory / ops (est.)', 'FP32 dense J/token: memory / ops (est.)', 'CPU TS dense tokens/s (measured)', 'GPU J/token (published)', 'spike rate (measured)', 'break-even rate vs INT8: crossbar / memory tier'];
+  const head = ['model', 'scenario', 'tiles', 'chip J/token: crossbar / memory / ops (est.)', 'chip tokens/s (est.)', 'INT8 dense J/token: memory / ops (est.)', 'FP32 dense J/token: memory / ops (est.)', 'CPU dense tokens/s: TS / PyTorch (measured)', 'GPU J/token (published)', 'spike rate (measured)', 'break-even rate vs INT8: crossbar / memory tier'];
   const lines = [`| ${head.join(' | ')} |`, `|${head.map(() => ' --- ').join('|')}|`];
   for (const r of rows) {
     const gpu = r.gpu.length ? r.gpu.map((g) => `${g.value} (${g.gpu}, ${g.model}, batch ${g.batch})`).join('; ') : 'none published within 2x of this size';
-    const cpu = r.cpu ? `${r.cpu.tokensPerSecond.toFixed(0)} (${r.cpu.threads} threads)` : '—';
+    const pt = r.pytorch?.tokensPerSecond !== undefined ? `${r.pytorch.tokensPerSecond.toFixed(r.pytorch.tokensPerSecond < 100 ? 1 : 0)} (${r.pytorch.threads} thread${r.pytorch.threads === 1 ? '' : 's'})` : '—';
+    const cpu = `${r.cpu ? `${r.cpu.tokensPerSecond.toFixed(r.cpu.tokensPerSecond < 100 ? 1 : 0)} (${r.cpu.threads} threads)` : '—'} / ${pt}`;
     lines.push(`| ${r.model} (${(r.params / 1e6).toFixed(1)}M) | ${r.scenario} | ${r.size.tiles} | ${j(r.chip.crossbar)}J / ${j(r.chip.memory)}J / ${j(r.chip.ops)}J | ${r.tokensPerSecond.toFixed(r.tokensPerSecond < 10 ? 2 : 0)} at ${(r.clockHz / 1e6).toFixed(0)} MHz (assumed clock) | ${j(r.int8.memory)}J / ${j(r.int8.ops)}J | ${j(r.fp32.memory)}J / ${j(r.fp32.ops)}J | ${cpu} | ${gpu} | ${pct(r.spikeRate)}${r.provenance === 'extrapolated' ? ' (reference\'s)' : ''} | ${breakEvenText(r.breakEven.crossbar)} / ${breakEvenText(r.breakEven.memory)} |`);
   }
   return lines.join('\n');
