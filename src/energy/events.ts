@@ -163,7 +163,7 @@ export function eventsFromSnn(m: SnnModel, modelName: string): TokenEvents {
   }
   return {
     provenance: 'measured', model: modelName, chip: p.chip, tokens, linears, attentions, encoders, digital,
-    routes: routesOf(linears, p.chip.T, p.chip.neuronVWidth),
+    routes: routesOf(linears, p.chip.T, p.chip.neuronVWidth, p.summary.weightStreaming ? p.chip.tiles.signed + p.chip.tiles.unsigned : undefined),
     tilesUsed: p.summary.tiles.signed + p.summary.tiles.unsigned,
     weightStreaming: p.summary.weightStreaming,
   };

@@ -90,9 +90,14 @@ export function scaledRows(ref: ReferenceRun, refConfig: LmConfig, name: string,
   for (const [scenario, c] of [['extrapolated: chip sized to fit', chipSizedFor(ref.events, refConfig, cfg, chip)], [`extrapolated: ${chip.name} (${chip.tiles.signed}+${chip.tiles.unsigned} tiles) with weight streaming`, chip]] as const) {
     const e = scaledEvents(ref.events, refConfig, { name, config: cfg, chip: c, meanPositions });
     if (c === chip && !e.weightStreaming) continue;
+    const perLayer = e.linears.filter((l) => l.name.startsWith('L0.')).reduce((s, l) => s + l.rowTiles * l.colTiles, 0);
+    const capacity = c.tiles.signed + c.tiles.unsigned;
+    const layerNote = e.weightStreaming && perLayer > capacity ? [`one layer needs ${perLayer} tiles, the chip has ${capacity}: the compiler (map.ts) streams whole layers and refuses this model today; the estimate assumes tiles reloaded op by op within a layer`] : [];
     const plan = scaledPlan(ref.plan, refConfig.nLayers, e, cfg);
     const cycles = tokenCycles(plan, c, meanActivity(ref.events, e), meanPositions, a).cycles;
-    rows.push(rowFor(e, cfg, meanPositions, cycles, `${scenario}; decode at ${meanPositions} cached positions on average`, a));
+    const row = rowFor(e, cfg, meanPositions, cycles, `${scenario}; decode at ${meanPositions} cached positions on average`, a);
+    row.notes.push(...layerNote);
+    rows.push(row);
   }
   return rows;
 }

@@ -4,7 +4,7 @@
 // holds at most 64 tiles; the chip's tile grid is larger, so the same XY-tree rule is applied here on the chip's
 // grid (checked equal to the functional counterpart's treeCounts on router-sized meshes). Placement (stated, not the
 // compiler's): every linear op's tiles consecutively in program order, row tile by row tile, on the smallest square
-// mesh; an encoder injects at the first tile of the first op reading it; outputs to digital units (Q/K/V counts,
+// mesh (a chip that streams weights: on its own tiles, indices wrapping around its capacity); an encoder injects at the first tile of the first op reading it; outputs to digital units (Q/K/V counts,
 // membrane readouts) travel to the producing op's first tile.
 import { bitsFor } from '../hdl/types.js';
 import type { LinearEvents, RouteEvents } from './events.js';
@@ -13,20 +13,26 @@ export interface Mesh {
   width: number;
   /** first tile index of each linear op */
   first: Map<string, number>;
+  /** a chip streaming weights reuses its tiles: tile indices wrap around its capacity */
+  capacity?: number;
 }
 
-export function placement(linears: readonly LinearEvents[]): Mesh {
+/** Ops in program order on the smallest square grid that holds them, or, streaming, on the chip's `capacity` tiles. */
+export function placement(linears: readonly LinearEvents[], capacity?: number): Mesh {
   const first = new Map<string, number>();
   let next = 0;
   for (const l of linears) {
     first.set(l.name, next);
     next += l.rowTiles * l.colTiles;
   }
-  return { width: Math.max(1, Math.ceil(Math.sqrt(next))), first };
+  return { width: Math.max(1, Math.ceil(Math.sqrt(capacity ?? next))), first, capacity };
 }
 
 const xy = (m: Mesh, t: number) => ({ x: t % m.width, y: Math.floor(t / m.width) });
-const tileOf = (m: Mesh, l: LinearEvents, rt: number, ct: number) => m.first.get(l.name)! + rt * l.colTiles + ct;
+const tileOf = (m: Mesh, l: LinearEvents, rt: number, ct: number) => {
+  const t = m.first.get(l.name)! + rt * l.colTiles + ct;
+  return m.capacity ? t % m.capacity : t;
+};
 
 /** Links of the XY tree from `src` to the tiles `dests` (docs/router.md: along the source row to the extreme
  *  destination columns, then along each destination column to its extreme rows). */
@@ -63,9 +69,9 @@ function rowTilesOf(to: LinearEvents, lo: number, hi: number): [number, number][
  * Per token: packets injected, link traversals and deliveries of every spike route, from the events' spike counts
  * (spikes spread evenly over a tensor's elements) and the XY tree of each (source tile, destination row tile).
  */
-export function routesOf(linears: readonly LinearEvents[], T: number, vBits: number): RouteEvents[] {
-  const m = placement(linears);
-  const tiles = [...m.first.values()].length ? linears.reduce((s, l) => s + l.rowTiles * l.colTiles, 0) : 1;
+export function routesOf(linears: readonly LinearEvents[], T: number, vBits: number, capacity?: number): RouteEvents[] {
+  const m = placement(linears, capacity);
+  const tiles = capacity ?? Math.max(1, linears.reduce((s, l) => s + l.rowTiles * l.colTiles, 0));
   const byInput = new Map<string, LinearEvents[]>();
   for (const l of linears) byInput.set(l.input.tensor, [...(byInput.get(l.input.tensor) ?? []), l]);
   const out: RouteEvents[] = [];

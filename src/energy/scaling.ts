@@ -164,7 +164,7 @@ export function scaledEvents(ref: TokenEvents, refConfig: LmConfig, t: ScaleTarg
   const streaming = need.signed > t.chip.tiles.signed || need.unsigned > t.chip.tiles.unsigned;
   return {
     provenance: 'extrapolated', model: t.name, chip: t.chip, tokens: ref.tokens, linears, attentions, encoders, digital,
-    routes: routesOf(linears, t.chip.T, t.chip.neuronVWidth),
+    routes: routesOf(linears, t.chip.T, t.chip.neuronVWidth, streaming ? capacity : undefined),
     tilesUsed: streaming ? capacity : tilesUsed,
     weightStreaming: streaming,
   };

@@ -48,5 +48,7 @@ describe('routing', () => {
     // B's membranes (64 values) gather at its first tile (2) from its last row tile (tile 3): 1 link each
     const m = r.find((q) => q.from === 'B (membranes)')!;
     expect(m.hops).toBe(64);
+    // streaming on a chip of one tile: every op reuses it, no links at all
+    expect(routesOf([a, b], 4, 24, 1).reduce((s, q) => s + q.hops, 0)).toBe(0);
   });
 });
