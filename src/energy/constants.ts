@@ -31,7 +31,7 @@ export const CONSTANTS = {
   sram_1MB_64b: { value: 100, per: '64-bit read of a 1 MB SRAM', node: '45 nm', source: HOROWITZ },
   dram_64b_low: { value: 1300, per: '64-bit DRAM access (low end of the range)', node: '45 nm', source: HOROWITZ, derivation: 'the table gives 1.3-2.6 nJ; the low end is used, for the chip and the digital baselines alike' },
   dram_64b_high: { value: 2600, per: '64-bit DRAM access (high end of the range)', node: '45 nm', source: HOROWITZ },
-  xbar_cell_read: { value: 0.00183, per: 'memristor cell read (one device, one read pulse)', node: '32 nm', source: ISAAC, derivation: '8 arrays of 128 x 128 per IMA at 2.4 mW, one read per 100 ns: 0.3 mW x 100 ns / 16384 cells = 1.83 fJ' },
+  xbar_cell_read: { value: 0.00183, per: 'memristor cell read (one device, one read pulse)', node: '32 nm', source: ISAAC, derivation: 'the ~1.8 fJ design-references.md section 5 lists for ISAAC; consistent with ISAAC\'s 8 arrays of 128 x 128 per IMA at 2.4 mW and one read per 100 ns (0.3 mW x 100 ns / 16384 cells), a derivation not re-checked against the paper here' },
   xbar_dac_1b: { value: 0.41667, per: 'row driver: one 1-bit DAC pulse', node: '32 nm', source: ISAAC, derivation: `4 mW for 8 x 128 1-bit DACs at 1.2e7 inputs/s each, x 128/100 for ADC-limited utilisation, ${ISAAC_LIB}` },
   xbar_shift_add: { value: 0.021, per: 'shift-and-add of one 16-bit ADC result', node: '32 nm', source: ISAAC, derivation: `0.2 mW per shift-and-add unit over 1.2e9 x 8 results/s, ${ISAAC_LIB}` },
   router_256b: { value: 20.74, per: '256-bit flit through one router', node: '32 nm', source: ISAAC, derivation: `42 mW per router shared by 4 tiles, over the tile's eDRAM traffic, ${ISAAC_LIB}` },
