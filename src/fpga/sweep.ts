@@ -92,7 +92,7 @@ export async function runSweep(configs: readonly string[], jobs: number, log: (m
   try {
     return await Promise.all(
       configs.map(async (c) => {
-        log(`[fpga sweep] ${c}: started`);
+        log(`[fpga sweep] ${c}: queued`);
         const r = (await pool.run(c)) as SweepResult;
         log(`[fpga sweep] ${c}: ${r.report.cached ? 'cached' : `built in ${(r.report.timesMs.total / 1000).toFixed(0)} s`}, Fmax ${r.report.clock.fmaxMHz.toFixed(2)} MHz`);
         return r;
