@@ -26,6 +26,23 @@ export function runFloat(ir: ModelIR, tokens: ArrayLike<number>, hooks: FloatRun
   return t.get(ir.logits)!;
 }
 
+/**
+ * Runs the IR ops after the one producing `from` up to the one producing `to`, on `input` [S, width] as `from`
+ * (positions 0..S-1): one part of the model in float, fed from elsewhere (error analysis). The part may read only
+ * `from` and what it produces itself, and no token ids (it starts after the embedding).
+ */
+export function runFloatSegment(ir: ModelIR, from: string, to: string, input: Float32Array, S: number): Float32Array {
+  const first = ir.ops.findIndex((o) => o.out === from);
+  const last = ir.ops.findIndex((o) => o.out === to);
+  if (first < 0 || last <= first) throw new Error(`runFloatSegment: no IR segment from '${from}' to '${to}'`);
+  const t = new Map<string, Float32Array>([[from, input]]);
+  for (const op of ir.ops.slice(first + 1, last + 1)) {
+    if (op.kind === 'embedding') throw new Error(`runFloatSegment: the segment from '${from}' includes the embedding`);
+    t.set(op.out, execOp(op, t, [], S));
+  }
+  return t.get(to)!;
+}
+
 function get(t: Map<string, Float32Array>, name: string): Float32Array {
   const x = t.get(name);
   if (!x) throw new Error(`IR tensor '${name}' is read before it is produced`);

@@ -117,8 +117,8 @@ interface StoredBlob {
   length: number;
 }
 
-/** Writes a program atomically into `dir` (replacing an older one); returns the digest of its contents. */
-export function writeProgram(p: ChipProgram, dir: string): string {
+/** The stored form of a program: weights.bin, program.json and its digest (the program's identity). */
+function serialize(p: ChipProgram): { bin: Buffer; json: string; digest: string } {
   const names = [...p.blobs.keys()].sort();
   const index: Record<string, StoredBlob> = {};
   let bytes = 0;
@@ -133,9 +133,16 @@ export function writeProgram(p: ChipProgram, dir: string): string {
   }
   const { blobs: _, ...rest } = p;
   const weightsDigest = createHash('sha256').update(bin).digest('hex');
-  const body = { ...rest, blobs: index, weightsDigest };
-  const json = JSON.stringify(body, null, 1);
-  const digest = createHash('sha256').update(json).digest('hex');
+  const json = JSON.stringify({ ...rest, blobs: index, weightsDigest }, null, 1);
+  return { bin, json, digest: createHash('sha256').update(json).digest('hex') };
+}
+
+/** The digest writeProgram records for `p` (equal for a program and its read-back copy). */
+export const programDigest = (p: ChipProgram): string => serialize(p).digest;
+
+/** Writes a program atomically into `dir` (replacing an older one); returns the digest of its contents. */
+export function writeProgram(p: ChipProgram, dir: string): string {
+  const { bin, json, digest } = serialize(p);
   const parent = path.dirname(path.resolve(dir));
   mkdirSync(parent, { recursive: true });
   const tmp = `${path.resolve(dir)}.tmp-${process.pid}`;

@@ -50,8 +50,15 @@ const pulses = (l: LinearEvents) => (l.input.events > 0 ? l.input.magnitude / l.
 const neuronUpdates = (l: LinearEvents) => (l.counters.timesteps / l.rowTiles) * l.tile.cols;
 const weightBits = (t: CrossbarSpec) => bitsFor(maxWeight(t)) + 1;
 
-function attentionOps(a: AttentionSpec, c: Record<string, number>): { macs: number; adds: number; mults: number } {
+/** FP32 operations of the digital-softmax ablation's float steps: an exp by range reduction and a degree-5
+ *  polynomial (6 multiply-adds), a reciprocal by Newton iterations from a table seed (4 multiply-adds). Stated
+ *  assumptions, priced with the cited FP32 MAC. */
+export const FP32_EXP_MACS = 6;
+export const FP32_RECIP_MACS = 4;
+
+function attentionOps(a: AttentionSpec, c: Record<string, number>, softmax?: 'approx' | 'exact'): { macs: number; adds: number; mults: number } {
   const normalizations = c.encoder_updates! / Math.max(1, a.maxSteps);
+  if (softmax === 'exact') return { macs: c.score_macs! + c.value_macs! + c.exp_evals! * FP32_EXP_MACS + c.divisions! * FP32_RECIP_MACS, adds: 0, mults: normalizations };
   return { macs: c.score_macs! + c.value_macs!, adds: c.exp_evals! + c.divisions! * divideCycles(a), mults: normalizations };
 }
 
@@ -64,7 +71,7 @@ export function opsOnly(e: TokenEvents): EnergyResult {
   let attMac = 0;
   let attAdd = 0;
   for (const a of e.attentions) {
-    const o = attentionOps(a.spec, a.counters);
+    const o = attentionOps(a.spec, a.counters, a.softmax);
     attMac += o.macs + o.mults;
     attAdd += o.adds + a.counters.encoder_updates!;
   }
@@ -165,6 +172,13 @@ export function crossbarChip(e: TokenEvents, o: ChipEnergyOptions = {}): EnergyR
     const k = kvParts(s, c);
     add('attention: KV cache SRAM', k.kv);
     add('attention: score buffer SRAM', k.score);
+    if (a.softmax === 'exact') {
+      // the digital softmax unit: integer q.k as the unit's, then float exp, e.v, reciprocal and normalisation
+      add('attention: q.k and e.v MACs', c.score_macs! * (intMultPj(s.qBits, s.kBits) + intAddPj(dotWidth(s))) + c.value_macs! * pj('fp32_mac'));
+      add('attention: float exp, reciprocal, normalisation (digital softmax)', (c.exp_evals! * FP32_EXP_MACS + c.divisions! * FP32_RECIP_MACS) * pj('fp32_mac') + (c.encoder_updates! / s.maxSteps) * (pj('fp32_mac') - pj('fp32_add')));
+      add('attention: output encoder', c.encoder_updates! * (3 * intAddPj(s.encVBits) + 2 * s.encVBits * smallSram()));
+      continue;
+    }
     add('attention: q.k and e.v MACs', c.score_macs! * (intMultPj(s.qBits, s.kBits) + intAddPj(dotWidth(s))) + c.value_macs! * (intMultPj(s.expFracBits + 1, s.vBits) + intAddPj(accWidth(s))));
     add('attention: exp LUT, divider, normalisation', c.exp_evals! * intAddPj(s.expFracBits + 1) + c.divisions! * divideCycles(s) * intAddPj(denWidth(s)) + (c.encoder_updates! / s.maxSteps) * intMultPj(accWidth(s), recipWidth(s)));
     add('attention: output encoder', c.encoder_updates! * (3 * intAddPj(s.encVBits) + 2 * s.encVBits * smallSram()));
@@ -203,6 +217,7 @@ export function crossbarChip(e: TokenEvents, o: ChipEnergyOptions = {}): EnergyR
     add('tile configuration writes of the streamed images', streamed * smallSram());
     notes.push('weight streaming: every tile image read from DRAM once per token; the memristor programming energy of reloading cells is NOT included (and per-token reprogramming exceeds RRAM write endurance)');
   }
+  if (e.attentions.some((a) => a.softmax === 'exact')) notes.push(`digital softmax: exp ${FP32_EXP_MACS} and reciprocal ${FP32_RECIP_MACS} FP32 multiply-adds each (assumed op counts, priced with Horowitz's FP32 MAC)`);
   if (adcExtrapolated) notes.push('ADC above 10 b: extrapolated from the 10-bit figure at constant Walden figure of merit (x2 per bit)');
   notes.push('32 nm crossbar periphery (ISAAC) beside 45 nm digital (Horowitz), not rescaled; static/leakage power not modelled');
   return result('crossbar', parts, notes);

@@ -48,6 +48,8 @@ export interface SpikeTraffic {
 export interface AttentionEvents {
   name: string;
   spec: AttentionSpec;
+  /** 'exact': the digital-softmax ablation (float exp, reciprocal and e.v), priced as float arithmetic */
+  softmax?: 'approx' | 'exact';
   counters: Record<AttentionCounter, number>;
 }
 
@@ -134,8 +136,8 @@ export function eventsFromSnn(m: SnnModel, modelName: string): TokenEvents {
         break;
       case 'attention': {
         const c = ac.get(op.name);
-        if (!c) throw new Error(`eventsFromSnn: attention ${op.name} has no counters (softmax '${op.softmax}' runs no attention unit)`);
-        attentions.push({ name: op.name, spec: attentionSpecOf(p.chip, op, op.inRange), counters: Object.fromEntries(Object.entries(c).map(([k, v]) => [k, v / tokens])) as Record<AttentionCounter, number> });
+        if (!c) throw new Error(`eventsFromSnn: attention ${op.name} has no counters (it has run no token)`);
+        attentions.push({ name: op.name, spec: attentionSpecOf(p.chip, op, op.inRange), softmax: op.softmax, counters: Object.fromEntries(Object.entries(c).map(([k, v]) => [k, v / tokens])) as Record<AttentionCounter, number> });
         break;
       }
       case 'encode': {

@@ -1,6 +1,10 @@
 // The digital-softmax ablation of the attention op: the same KV cache of integer counts and the same scores as the
 // attention unit, but float softmax weights (exp of the real scores) and a rounded float normalization — a "small
-// digital softmax unit" to compare the unit's exp-LUT softmax against (docs/compiler.md, "Attention").
+// digital softmax unit" to compare the unit's exp-LUT softmax against (docs/compiler.md, "Attention"). It counts the
+// same structural events as the unit (tokenEvents: KV reads and writes, MACs, exps, reciprocals, encoder updates) so
+// the energy model can price it, with float arithmetic where it computes in float (src/energy/chip-energy.ts).
+import { ATT_COUNTERS, tokenEvents, type AttentionCounter, type AttentionSpec } from '../spec/attention.js';
+
 export interface DigitalAttention {
   heads: number;
   kvHeads: number;
@@ -13,7 +17,13 @@ export interface DigitalAttention {
 export class DigitalSoftmaxAttention {
   private readonly k: Int32Array[] = [];
   private readonly v: Int32Array[] = [];
-  constructor(readonly a: DigitalAttention) {}
+  readonly counters = Object.fromEntries(ATT_COUNTERS.map((c) => [c, 0])) as Record<AttentionCounter, number>;
+  /** spec: the attention unit this one stands in for (its widths, for the counted bits); T: the encoder's steps */
+  constructor(
+    readonly a: DigitalAttention,
+    private readonly spec: AttentionSpec,
+    private readonly T: number,
+  ) {}
 
   token(q: Int32Array, k: Int32Array, v: Int32Array): Int32Array {
     const { heads, kvHeads, headDim: hd, context, scoreScale } = this.a;
@@ -21,6 +31,8 @@ export class DigitalSoftmaxAttention {
     this.k.push(k.slice());
     this.v.push(v.slice());
     const n = this.k.length;
+    const ev = tokenEvents(this.spec, n, this.T);
+    for (const c of ATT_COUNTERS) this.counters[c] += ev[c];
     const group = heads / kvHeads;
     const out = new Int32Array(heads * hd);
     const e = new Float64Array(n);

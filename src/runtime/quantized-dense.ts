@@ -9,18 +9,24 @@ import { irFromDense, type ModelIR } from '../compiler/ir.js';
 import { foldNormAffine } from '../compiler/passes/fold-norms.js';
 import type { DenseLM } from '../lm/model.js';
 
+export interface QuantizedDenseOptions {
+  /** the weights each linear op's tiles hold, in level units [dIn][dOut] (default: its levels; a device model's
+   *  programmed conductances for the device-noise ablation, src/report/device-noise.ts) */
+  weights?: (op: ChipProgram['ops'][number] & { kind: 'linear' }, levels: Int32Array) => ArrayLike<number>;
+}
+
 export class QuantizedDense {
   readonly ir: ModelIR;
   private readonly points = new Map<string, { scale: number; lo: number; hi: number; gains?: Float64Array }>();
 
-  constructor(lm: DenseLM, readonly program: ChipProgram) {
+  constructor(lm: DenseLM, readonly program: ChipProgram, o: QuantizedDenseOptions = {}) {
     const ir = foldNormAffine(irFromDense(lm, program.model.source));
 
     for (const op of program.ops) {
       if (op.kind !== 'linear') continue;
       const lin = ir.ops.find((o) => o.kind === 'linear' && o.name === op.name);
       if (!lin || lin.kind !== 'linear') throw new Error(`quantized-dense: the model has no linear op ${op.name}`);
-      const lv = blob(program, op.weights);
+      const lv = o.weights ? o.weights(op, blob(program, op.weights)) : blob(program, op.weights);
       const w = new Float32Array(op.dIn * op.dOut);
       for (let i = 0; i < op.dIn; i++) for (let o = 0; o < op.dOut; o++) w[o * op.dIn + i] = lv[i * op.dOut + o]! * op.weightScale;
       lin.w = w;

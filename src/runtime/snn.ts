@@ -46,6 +46,16 @@ export interface SnnStats {
 
 type Value = Int32Array | Int8Array;
 
+/** Replaces what an op computes (error analysis: a layer run back in float, src/report/attribution.ts): return the
+ *  op's output, or undefined to run it on the chip's model as usual. */
+export type OpOverride = (op: ProgOp, vals: ReadonlyMap<string, Value>, S: number) => Value | undefined;
+
+export interface SnnHooks {
+  override?: OpOverride;
+  /** sees every tensor of every block run (forward's tap, for runs made through windowLogits) */
+  tap?: (tensor: string, value: Value, positions: number) => void;
+}
+
 export class SnnModel {
   readonly T: number;
   readonly stats: SnnStats = { spikes: new Map(), tokens: 0 };
@@ -62,6 +72,7 @@ export class SnnModel {
   constructor(
     readonly program: ChipProgram,
     readonly pruning?: PruningOptions,
+    readonly hooks: SnnHooks = {},
   ) {
     this.T = program.chip.T;
     if (pruning) {
@@ -108,7 +119,7 @@ export class SnnModel {
   /** Logits of a window from position 0 (a fresh state): the perplexity protocol's unit. */
   windowLogits(ids: readonly number[]): Float32Array {
     const st = this.newState();
-    const out = this.forward(ids, st);
+    const out = this.forward(ids, st, this.hooks.tap);
     this.endSequence(st);
     return out;
   }
@@ -120,7 +131,6 @@ export class SnnModel {
   /** Adds a finished sequence's attention counters to the totals. */
   endSequence(state: SnnState): void {
     for (const [name, u] of state.attention) {
-      if (!(u instanceof AttentionFunctional)) continue;
       const acc = this.finishedAttention.get(name) ?? zeroAttentionCounters();
       for (const c of ATT_COUNTERS) acc[c] += u.counters[c];
       this.finishedAttention.set(name, acc);
@@ -166,7 +176,7 @@ export class SnnModel {
     const S = tokens.length;
     const vals = new Map<string, Value>();
     for (const op of p.ops) {
-      const out = this.exec(op, vals, tokens, S, state);
+      const out = this.hooks.override?.(op, vals, S) ?? this.exec(op, vals, tokens, S, state);
       vals.set(op.out, out);
       tap?.(op.out, out, S);
       if (out instanceof Int8Array) this.countSpikes(op.out, out);
@@ -338,7 +348,7 @@ export class SnnModel {
         unit = u;
       } else {
         const scoreScale = (p.tensors[op.q]!.scale * p.tensors[op.k]!.scale) / Math.sqrt(op.headDim);
-        unit = new DigitalSoftmaxAttention({ heads: op.heads, kvHeads: op.kvHeads, headDim: op.headDim, context: p.chip.attention.context, scoreScale });
+        unit = new DigitalSoftmaxAttention({ heads: op.heads, kvHeads: op.kvHeads, headDim: op.headDim, context: p.chip.attention.context, scoreScale }, attentionSpecOf(p.chip, op, op.inRange), this.T);
       }
       state.attention.set(op.name, unit);
     }
