@@ -10,6 +10,14 @@ import { perplexity } from '../src/lm/metrics/perplexity.js';
 import { Rng } from '../src/util/random.js';
 
 const USAGE = 'npm run softmax-table -- [--limit-bytes N] [--context N] [--stride N] [--rows N] [--json]';
+const OPTIONS = `Prints the error of the attention unit's softmax approximations against the exact softmax (random scores and
+the reference models' own), and the models' perplexity with only the softmax replaced.
+  --limit-bytes N   bytes of sotu:test text per model (default 20000)
+  --context N       window length (default 128, the reference models' context)
+  --stride N        window stride (default context - 1)
+  --rows N          random score rows (default 4000)
+  --json            print JSON
+  -h, --help        this text`;
 const MODELS = ['models/sotu-gelu', 'models/sotu-relu'] as const;
 /** the approximations measured: f = 0..4 at F = 10, and F = 8, 12 at f = 3 */
 const APPROX = [...[0, 1, 2, 3, 4].map((f) => ({ f, F: 10 })), { f: 3, F: 8 }, { f: 3, F: 12 }];
@@ -106,4 +114,4 @@ await runCli(USAGE, () => {
     const name = f === 0 ? 'power of two (shift only)' : `LUT of ${2 ** f}`;
     console.log(`| ${name} | ${f} | ${F} | ${errs(random[k]!)} | ${errs(g.real[k]!)} | ${errs(r.real[k]!)} | ${pp(g.approx[k]!, g.exact)} | ${pp(r.approx[k]!, r.exact)} |`);
   });
-});
+}, OPTIONS);
