@@ -26,6 +26,14 @@ describe('compile and eval --snn', () => {
     const r = JSON.parse(e.stdout) as { fidelity: { dense: { perplexity: number }; snn: { perplexity: number }; top1Agreement: number } };
     expect(r.fidelity.snn.perplexity).toBeGreaterThan(1);
     expect(r.fidelity.top1Agreement).toBeGreaterThan(0.3);
+    // generation on the chip functional model: greedy, and the spike-based beam search
+    const g = await run('scripts/generate.ts', ['--model', GPT2, '--snn', out, '--ids', '1,2,3', '--max', '5']);
+    expect(g.exitCode, g.stderr).toBe(0);
+    expect(g.stdout).toMatch(/^ids: (\d+ ){4}\d+$/m);
+    expect(g.stderr).toMatch(/chip functional model/);
+    const b = await run('scripts/generate.ts', ['--model', GPT2, '--snn', out, '--ids', '1,2,3', '--max', '4', '--mode', 'beam', '--beams', '3']);
+    expect(b.exitCode, b.stderr).toBe(0);
+    expect(b.stderr).toMatch(/spike-based beam search: 3 beams/);
     // the same program for another model is refused
     const bad = await run('scripts/eval.ts', ['--model', OPT, '--snn', out, '--data', 'generated:3', '--limit-tokens', '32']);
     expect(bad.exitCode).toBe(2);
