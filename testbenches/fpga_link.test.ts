@@ -13,7 +13,7 @@ import { CMD, decodeInfo, deviceInfo, encodeRequest, packFields, payloadLayout, 
 import { Rng, testSeed } from '../src/util/random.js';
 import { LINK_SETS, LinkPlanner, cosimLink, linkLayout, randomSession, startLink, type LinkSet } from './fpga_link_cosim.js';
 
-const CYCLES = Number(process.env.LINK_CYCLES ?? 200_000);
+const CYCLES = Number(process.env.LINK_CYCLES ?? 150_000);
 const duts = new Map<string, Dut>();
 afterAll(async () => {
   await Promise.all([...duts.values()].map((d) => d.close()));

@@ -18,7 +18,7 @@ import { clockResult, overuse, REPORTED, reportMarkdown, resourceLabel, timingSe
 import { fpgaSources, type FpgaSources } from './sources.js';
 
 /** Bumped whenever the flow itself (scripts, arguments, report) changes, so cached builds are not reused. */
-export const FLOW_VERSION = 1;
+export const FLOW_VERSION = 2;
 export const FPGA_CACHE_DIR = process.env.NLLM_FPGA_CACHE ?? path.join(PROJECT_ROOT, '.cache', 'fpga');
 const SPRAM_MAP = readFileSync(path.join(path.dirname(fileURLToPath(import.meta.url)), 'ice40', 'spram-map.v'), 'utf8');
 
@@ -79,6 +79,8 @@ export interface Ice40Plan {
   sources: FpgaSources;
   yosysScript: string;
   nextpnrArgs: string[];
+  /** the .pcf nextpnr reads */
+  pcf: { name: string; text: string };
   digest: string;
   dir: string;
 }
@@ -107,15 +109,17 @@ export async function planSources(name: string, sources: FpgaSources, board: Boa
   const yosysScript = [...reads, `synth_ice40 -device ${device} -top ${top} -run :map_ram`, ...spram, `synth_ice40 -device ${device} -top ${top} -run map_ram:`, 'tee -q -o stat.json stat -json', 'write_json netlist.json'].join('; ');
   const pcf = Object.keys(sources.constraints).find((f) => f.endsWith('.pcf'))!;
   const freq = opts.freqMHz ?? sources.boardTop.clock.clockHz! / 1e6;
+  // a set_frequency in the .pcf overrides --freq: the copy nextpnr reads carries the target
+  const pcfText = sources.constraints[pcf]!.replace(/^set_frequency (\S+) .*$/m, `set_frequency $1 ${freq}`);
   const dev = `--${board.device.replace(/^iCE40/, '').toLowerCase()}`;
   const nextpnrArgs = [dev, '--package', board.package.name.toLowerCase(), '--json', 'netlist.json', '--pcf', pcf, '--freq', String(freq), '--asc', 'design.asc', '--report', 'report.json', '--seed', String(config.build.seed), '--top', top, '--timing-allow-fail'];
   const [{ version: yosysVersion }, { version: nextpnrVersion }] = await Promise.all([import('@yowasp/yosys'), import('@yowasp/nextpnr-ice40')]);
   const h = createHash('sha256');
-  h.update(JSON.stringify({ flow: FLOW_VERSION, yosysVersion, nextpnrVersion, yosysScript, nextpnrArgs, spram: config.build.weightMemory === 'spram' ? SPRAM_MAP : '' }));
+  h.update(JSON.stringify({ flow: FLOW_VERSION, yosysVersion, nextpnrVersion, yosysScript, nextpnrArgs, pcfText, spram: config.build.weightMemory === 'spram' ? SPRAM_MAP : '' }));
   for (const [f, text] of Object.entries({ ...sources.rtl, ...sources.constraints }).sort(([a], [b]) => (a < b ? -1 : 1))) h.update(f).update('\0').update(text).update('\0');
   const digest = h.digest('hex').slice(0, 20);
   const dir = path.join(opts.cacheDir ?? FPGA_CACHE_DIR, `${board.name}-${config.name}-${digest}`);
-  return { sources, yosysScript, nextpnrArgs, digest, dir };
+  return { sources, yosysScript, nextpnrArgs, pcf: { name: pcf, text: pcfText }, digest, dir };
 }
 
 /** Builds the bitstream of `config` for an iCE40 board (or reads the cached build of the same inputs). */
@@ -154,7 +158,7 @@ export async function buildSources(name: string, sources: FpgaSources, board: Bo
     throw new FpgaBuildError(reason, message, failed);
   };
   try {
-    for (const [f, text] of Object.entries({ ...sources.rtl, ...sources.constraints })) write(f, text);
+    for (const [f, text] of Object.entries({ ...sources.rtl, ...sources.constraints, [plan.pcf.name]: plan.pcf.text })) write(f, text);
     write('yosys.ys', plan.yosysScript.split('; ').join('\n') + '\n');
 
     progress.start('yosys synth_ice40');
@@ -182,8 +186,7 @@ export async function buildSources(name: string, sources: FpgaSources, board: Bo
     progress.start('nextpnr-ice40');
     const t2 = performance.now();
     const { runNextpnrIce40, runIcepack } = await import('@yowasp/nextpnr-ice40');
-    const pcf = Object.keys(sources.constraints).find((f) => f.endsWith('.pcf'))!;
-    const n = await runTool(runNextpnrIce40 as Runner, plan.nextpnrArgs, { 'netlist.json': netlist, [pcf]: sources.constraints[pcf]! }, (l) => {
+    const n = await runTool(runNextpnrIce40 as Runner, plan.nextpnrArgs, { 'netlist.json': netlist, [plan.pcf.name]: plan.pcf.text }, (l) => {
       const p = nextpnrPhase(l);
       if (p) progress.phase(p);
     });
