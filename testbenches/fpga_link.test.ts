@@ -11,7 +11,7 @@ import { clearCountersWrite, tileConfigWrites, tileStepFields, tileStepResult } 
 import { colGroups, crossbarMap, TILE_COUNTERS } from '../src/spec/crossbar.js';
 import { CMD, decodeInfo, deviceInfo, encodeRequest, packFields, payloadLayout, readLE, STATUS, STATUS_FLAG, unpackFields, writeLE } from '../src/spec/fpga-link.js';
 import { Rng, testSeed } from '../src/util/random.js';
-import { LINK_SETS, LinkPlanner, cosimLink, linkLayout, randomSession, startLink, type LinkSet } from './fpga_link_cosim.js';
+import { LINK_SETS, LinkPlanner, cosimLink, linkLayout, randomSession, refusalSession, startLink, type LinkSet } from './fpga_link_cosim.js';
 
 const CYCLES = Number(process.env.LINK_CYCLES ?? 150_000);
 const duts = new Map<string, Dut>();
@@ -43,6 +43,7 @@ describe('FPGA link: random traffic', () => {
     console.log(`fpga link ${name}: seed ${seed} (replay with SEED=${seed})`);
     const rng = new Rng(seed);
     const plan = new LinkPlanner(LINK_SETS[name]!).reset();
+    refusalSession(plan);
     while (plan.vectors.length < cycles) randomSession(plan, rng, 20);
     await checked(name, plan, `fpga link ${name} seed ${seed}`);
     const codes = new Set(plan.responses.map((f) => f.status & 0x0f));

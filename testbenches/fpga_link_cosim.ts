@@ -207,6 +207,39 @@ export function randomSession(plan: LinkPlanner, rng: Rng, requests: number): vo
   plan.idle(20 * D);
 }
 
+/**
+ * One request of each refused kind, in a fixed order, so that the random traffic's coverage of the status codes does
+ * not rest on its length: a CRC error, an unknown command, a payload that does not suit the command, a request that
+ * stops in the middle (timeout), padding bits set in a timestep vector (when the vector has padding), and a request
+ * sent while the previous one is answered (dropped: the flag rides on the next response).
+ */
+export function refusalSession(plan: LinkPlanner): void {
+  const s = plan.set;
+  const pl = payloadLayout(plan.layout);
+  const D = plan.divisor;
+  const crc = Array.from(encodeRequest(CMD.ping));
+  crc[crc.length - 1]! ^= 0x01;
+  plan.send(crc);
+  plan.await(1);
+  plan.request(0, []);
+  plan.request(CMD.ping, [0]);
+  const f = encodeRequest(CMD.step, new Array<number>(pl.inBytes).fill(0));
+  plan.send(f.slice(0, 3));
+  plan.await(1, s.link.timeoutCycles + 100 * D);
+  const xw = s.tile.inSpikes === 'signed' || s.tile.inSpikes === 'graded-signed' ? 2 : 1;
+  if (8 * pl.inBytes > s.tile.rows * xw + 1) {
+    const v = new Array<number>(pl.inBytes).fill(0);
+    v[v.length - 1] = 0x80;
+    plan.request(CMD.step, v);
+  }
+  plan.send(encodeRequest(CMD.counters));
+  plan.send(encodeRequest(CMD.ping));
+  plan.await(1);
+  plan.idle(s.link.timeoutCycles + 40 * D);
+  plan.request(CMD.ping);
+  plan.idle(20 * D);
+}
+
 export interface LinkCosimResult {
   scoreboard: Scoreboard;
   cycles: number;
