@@ -46,6 +46,12 @@ interface ListSet {
   active: number;
 }
 
+// An engine no longer reachable gives its wasm regions back (a long run builds many models: the report's ablations
+// compile dozens of programs in one process, and without this the shared memory grew past 2 GiB).
+const RELEASE = new FinalizationRegistry<Set<number>>((held) => {
+  for (const off of held) wasmFree(off);
+});
+
 export class WasmEngine implements LayerEngine {
   readonly name = 'wasm' as const;
   private readonly cpad: number;
@@ -56,7 +62,8 @@ export class WasmEngine implements LayerEngine {
   private readonly ostride: number;
   private readonly cap: number;
   private readonly nb: number;
-  private readonly owned: number[] = [];
+  /** every wasm region this engine holds (freed by dispose, or when the engine is collected) */
+  private readonly held = new Set<number>();
   private readonly params: number;
   private readonly slicesPtr: number;
   private readonly fullPtr: number;
@@ -82,6 +89,7 @@ export class WasmEngine implements LayerEngine {
   constructor(private readonly s: LayerSetup) {
     const why = wasmUnsupported(s);
     if (why) throw new Error(`WasmEngine: ${why}`);
+    RELEASE.register(this, this.held, this);
     const { grid: g, tile } = s;
     this.cpad = alignUp(g.C, 64);
     this.width = g.CT * this.cpad;
@@ -136,13 +144,13 @@ export class WasmEngine implements LayerEngine {
     if (S > 1 && this.fullFits) {
       for (let r = 0; r < g.dIn; r++) for (let j = 0; j < g.dOut; j++) i8[this.fullPtr + at(r, inner(j))] = s.weights[r * g.dOut + j]!;
     }
-    for (let sl = 0; sl < S; sl++) i32[(maxabs >> 2) + sl] = sliceMax[sl]!;
-    i32[(maxabs >> 2) + S] = S === 1 ? sliceMax[0]! : fullMax;
+    for (let sl = 0; sl < S; sl++) i32[(maxabs >>> 2) + sl] = sliceMax[sl]!;
+    i32[(maxabs >>> 2) + S] = S === 1 ? sliceMax[0]! : fullMax;
     // bucket values, as the scan kernel sorts them: binary [1], signed [1, -1], graded [1..K], graded-signed [1..K, -1..-K]
-    for (let b = 0; b < this.nb; b++) i32[(vals >> 2) + b] = b < K ? b + 1 : -(b - K + 1);
-    if (s.bias) for (let j = 0; j < g.dOut; j++) i32[(bias >> 2) + inner(j)] = s.bias[j]!;
+    for (let b = 0; b < this.nb; b++) i32[(vals >>> 2) + b] = b < K ? b + 1 : -(b - K + 1);
+    if (s.bias) for (let j = 0; j < g.dOut; j++) i32[(bias >>> 2) + inner(j)] = s.bias[j]!;
 
-    const P = this.params >> 2;
+    const P = this.params >>> 2;
     const n = s.neuron;
     const put = (k: keyof typeof LAYER, v: number) => (i32[P + LAYER[k]] = v);
     put('width', this.width);
@@ -189,8 +197,13 @@ export class WasmEngine implements LayerEngine {
 
   private alloc(bytes: number): number {
     const off = wasmAlloc(bytes);
-    this.owned.push(off);
+    this.held.add(off);
     return off;
+  }
+
+  private free(off: number): void {
+    wasmFree(off);
+    this.held.delete(off);
   }
 
   /** Column tiles sharing one mask vector over dIn share one list set. */
@@ -213,35 +226,35 @@ export class WasmEngine implements LayerEngine {
     }
     for (const set of this.sets) this.freeSet(set);
     this.sets = vecs.map((v) => {
-      const mask = wasmAlloc(g.dIn + 16);
+      const mask = this.alloc(g.dIn + 16);
       heap().u8.set(v, mask);
-      return { mask, scanParams: wasmAlloc(4 * SCAN_WORDS), entries: 0, ends: 0, masked: 0, groups: 0, active: 0 };
+      return { mask, scanParams: this.alloc(4 * SCAN_WORDS), entries: 0, ends: 0, masked: 0, groups: 0, active: 0 };
     });
     this.capM = 0; // list buffers are made for the new sets
     this.maskVersion = this.s.maskVersion;
   }
 
   private freeSet(set: ListSet): void {
-    for (const off of [set.mask, set.scanParams, set.entries, set.ends, set.masked, set.groups, set.active]) if (off) wasmFree(off);
+    for (const off of [set.mask, set.scanParams, set.entries, set.ends, set.masked, set.groups, set.active]) if (off) this.free(off);
   }
 
   private ensureCapacity(M: number): void {
     if (M <= this.capM) return;
     const { dIn, RT } = this.s.grid;
     for (const set of this.sets) {
-      for (const off of [set.entries, set.ends, set.masked, set.groups, set.active]) if (off) wasmFree(off);
-      set.entries = wasmAlloc(4 * M * this.cap);
-      set.ends = wasmAlloc(4 * M * RT * this.nb);
-      set.masked = wasmAlloc(4 * M * RT);
-      set.groups = wasmAlloc(4 * M * RT);
-      set.active = wasmAlloc(4 * M * RT);
+      for (const off of [set.entries, set.ends, set.masked, set.groups, set.active]) if (off) this.free(off);
+      set.entries = this.alloc(4 * M * this.cap);
+      set.ends = this.alloc(4 * M * RT * this.nb);
+      set.masked = this.alloc(4 * M * RT);
+      set.groups = this.alloc(4 * M * RT);
+      set.active = this.alloc(4 * M * RT);
     }
-    for (const off of Object.values(this.buf)) if (off) wasmFree(off);
+    for (const off of Object.values(this.buf)) if (off) this.free(off);
     this.buf = {
-      x: wasmAlloc(M * dIn + 16), // the scan reads 16 bytes at a time
-      z: wasmAlloc(4 * M * this.ostride),
-      spikes: wasmAlloc(M * this.ostride),
-      restart: wasmAlloc(M),
+      x: this.alloc(M * dIn + 16), // the scan reads 16 bytes at a time
+      z: this.alloc(4 * M * this.ostride),
+      spikes: this.alloc(M * this.ostride),
+      restart: this.alloc(M),
     };
     this.capM = M;
   }
@@ -277,9 +290,9 @@ export class WasmEngine implements LayerEngine {
       // nothing to copy
     } else if (x instanceof Int8Array || x instanceof Uint8Array) h.u8.set(x instanceof Uint8Array ? x : new Uint8Array(x.buffer, x.byteOffset, x.length), this.buf.x);
     else for (let i = 0; i < x.length; i++) h.i8[this.buf.x + i] = x[i]!;
-    h.i32[this.badPtr >> 2] = 0;
+    h.i32[this.badPtr >>> 2] = 0;
     for (const set of this.sets) {
-      const q = set.scanParams >> 2;
+      const q = set.scanParams >>> 2;
       const put = (k: keyof typeof SCAN, v: number) => (h.i32[q + SCAN[k]] = v);
       put('M', M);
       put('x', below ? below.buf.spikes : this.buf.x);
@@ -306,7 +319,7 @@ export class WasmEngine implements LayerEngine {
       runKernel('scan', set.scanParams, alignUp(M, 8), M * g.dIn); // about one byte per ns per thread
     }
     h = heap();
-    if (h.i32[this.badPtr >> 2]) throw badInput(s, below ? below.delayedSpikes() : x, T, call.perStep)!;
+    if (h.i32[this.badPtr >>> 2]) throw badInput(s, below ? below.delayedSpikes() : x, T, call.perStep)!;
 
     // events the lists decide: per list set and row tile, rows read, rows masked, timesteps with a conversion, row
     // groups read (with one row per group, the rows read)
@@ -318,9 +331,9 @@ export class WasmEngine implements LayerEngine {
       const msk = new Float64Array(g.RT);
       const conv = new Float64Array(g.RT);
       const grp = new Float64Array(g.RT);
-      const active = set.active >> 2;
-      const masked = set.masked >> 2;
-      const groups = tile.rowsPerCycle > 1 ? set.groups >> 2 : -1;
+      const active = set.active >>> 2;
+      const masked = set.masked >>> 2;
+      const groups = tile.rowsPerCycle > 1 ? set.groups >>> 2 : -1;
       for (let m = 0; m < M; m++) {
         for (let rt = 0; rt < g.RT; rt++) {
           const n = h.i32[active + m * g.RT + rt]!;
@@ -346,17 +359,17 @@ export class WasmEngine implements LayerEngine {
         ev[e + CI.weight_reads]! += p.grp[rt]! * colGroups(tile);
       }
       const set = this.sets[this.setOf[ct]!]!;
-      h.i32[(this.setsPtr >> 2) + 4 * ct] = set.entries;
-      h.i32[(this.setsPtr >> 2) + 4 * ct + 1] = set.ends;
-      h.i32[(this.setsPtr >> 2) + 4 * ct + 2] = set.active;
-      h.i32[(this.modesPtr >> 2) + ct] = useExact[ct] ? 1 : 0;
-      h.i32[(this.thetasPtr >> 2) + ct] = s.thetas[ct]!;
-      h.i32[(this.leaksPtr >> 2) + ct] = s.leaks[ct]!;
+      h.i32[(this.setsPtr >>> 2) + 4 * ct] = set.entries;
+      h.i32[(this.setsPtr >>> 2) + 4 * ct + 1] = set.ends;
+      h.i32[(this.setsPtr >>> 2) + 4 * ct + 2] = set.active;
+      h.i32[(this.modesPtr >>> 2) + ct] = useExact[ct] ? 1 : 0;
+      h.i32[(this.thetasPtr >>> 2) + ct] = s.thetas[ct]!;
+      h.i32[(this.leaksPtr >>> 2) + ct] = s.leaks[ct]!;
     }
-    h.i32.set(s.shifts, this.shiftsPtr >> 2);
-    h.i32.fill(0, this.countsPtr >> 2, (this.countsPtr >> 2) + 2 * g.RT * (this.width / 64));
+    h.i32.set(s.shifts, this.shiftsPtr >>> 2);
+    h.i32.fill(0, this.countsPtr >>> 2, (this.countsPtr >>> 2) + 2 * g.RT * (this.width / 64));
     h.u8.set(call.restart, this.buf.restart);
-    const P = this.params >> 2;
+    const P = this.params >>> 2;
     const needZ = !this.neuronsInWasm;
     h.i32[P + LAYER.M] = M;
     h.i32[P + LAYER.T] = T;
@@ -372,7 +385,7 @@ export class WasmEngine implements LayerEngine {
     for (let rt = 0; rt < g.RT; rt++) {
       for (let cb = 0; cb < blocks; cb++) {
         const ct = Math.floor((cb * 64) / this.cpad);
-        const c = (this.countsPtr >> 2) + 2 * (rt * blocks + cb);
+        const c = (this.countsPtr >>> 2) + 2 * (rt * blocks + cb);
         ev[(rt * g.CT + ct) * NC + CI.adc_clipped]! += h.i32[c]!;
         ev[(rt * g.CT + ct) * NC + CI.psum_saturated]! += h.i32[c + 1]!;
       }
@@ -381,7 +394,7 @@ export class WasmEngine implements LayerEngine {
       this.spikesOf = { M, T };
       return { spikes: this.gather(new Int8Array(M * g.dOut), h.i8, this.buf.spikes, M) };
     }
-    const z = this.gather(new Int32Array(M * g.dOut), h.i32, this.buf.z >> 2, M);
+    const z = this.gather(new Int32Array(M * g.dOut), h.i32, this.buf.z >>> 2, M);
     if (!this.tsNeurons) return { z };
     const spikes = new Int8Array(M * g.dOut);
     for (let m = 0; m < M; m++) {
@@ -398,7 +411,7 @@ export class WasmEngine implements LayerEngine {
    * memory-bound reference the bench compares the layer kernel with.
    */
   replayReads(): void {
-    const M = heap().i32[(this.params >> 2) + LAYER.M]!;
+    const M = heap().i32[(this.params >>> 2) + LAYER.M]!;
     runKernel('touch', this.params, this.units, M * this.s.grid.dIn * (this.width / 16));
   }
 
@@ -426,19 +439,18 @@ export class WasmEngine implements LayerEngine {
     const { dOut } = this.s.grid;
     if (this.tsNeurons) return Int32Array.from(this.tsNeurons.v);
     if (!this.neuronsInWasm) return new Int32Array(this.s.positions * dOut);
-    return this.gather(new Int32Array(this.s.positions * dOut), heap().i32, this.vPtr >> 2, this.s.positions);
+    return this.gather(new Int32Array(this.s.positions * dOut), heap().i32, this.vPtr >>> 2, this.s.positions);
   }
 
   resetNeurons(): void {
     this.tsNeurons?.reset();
-    if (this.neuronsInWasm) heap().i32.fill(0, this.vPtr >> 2, (this.vPtr >> 2) + this.s.positions * this.ostride);
+    if (this.neuronsInWasm) heap().i32.fill(0, this.vPtr >>> 2, (this.vPtr >>> 2) + this.s.positions * this.ostride);
   }
 
   dispose(): void {
-    for (const set of this.sets) this.freeSet(set);
+    RELEASE.unregister(this);
+    for (const off of this.held) wasmFree(off);
+    this.held.clear();
     this.sets = [];
-    for (const off of Object.values(this.buf)) if (off) wasmFree(off);
-    for (const off of this.owned) wasmFree(off);
-    this.owned.length = 0;
   }
 }
