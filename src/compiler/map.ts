@@ -1,6 +1,7 @@
 // Mapping: assigns every linear op's tiles from the chip's pools (signed / unsigned neuron tiles), plans weight
-// streaming when the model needs more tiles than the chip has (layer groups reprogrammed in turn), rejects a model
-// whose largest layer alone does not fit, and estimates cycles per token (docs/compiler.md, "Mapping").
+// streaming when the model needs more tiles than the chip has (layer groups reprogrammed in turn; a layer wider than
+// the chip op by op, in column-tile parts), rejects a model one of whose column tiles (a chain) does not fit, and
+// estimates cycles per token (docs/compiler.md, "Mapping").
 import { colGroups, rowGroups, type CrossbarSpec } from '../spec/crossbar.js';
 import { paramCount, type LmConfig } from '../lm/model.js';
 import { tileSpec, type ChipConfig } from './chip-config.js';
@@ -32,18 +33,23 @@ export function mapTiles(p: ChipProgram): void {
       next[l.tiles.kind] += l.tiles.rowTiles * l.tiles.colTiles;
     }
   } else {
-    // weight streaming: groups of consecutive layers that fit together, reprogrammed for each token in turn
-    const groups = new Map<number, { signed: number; unsigned: number }>();
+    // weight streaming: layer groups that fit are reprogrammed in turn; a layer wider than the chip runs op by op,
+    // and an op wider than the chip in parts of its column tiles (src/chip/host.ts). What cannot be cut is one column
+    // tile: a chain of rowTiles tiles ending in a tile of the op's neuron kind (its links may be of either kind).
     for (const l of lins) {
-      const g = groups.get(layerOf(l.name)) ?? { signed: 0, unsigned: 0 };
-      g[l.tiles.kind] += l.tiles.rowTiles * l.tiles.colTiles;
-      groups.set(layerOf(l.name), g);
-    }
-    for (const [layer, g] of groups) {
-      if (g.signed > cap.signed || g.unsigned > cap.unsigned) {
-        throw new CompileError(`the chip is too small: ${layer < 0 ? 'the LM head' : `layer ${layer}`} alone needs ${g.signed} signed and ${g.unsigned} unsigned ${chip.tile.rows}x${chip.tile.cols} tiles, the chip has ${cap.signed} and ${cap.unsigned} (the whole model needs ${need.signed} and ${need.unsigned})`);
+      const { rowTiles: RT, kind } = l.tiles;
+      if (RT > cap.signed + cap.unsigned || cap[kind] < 1) {
+        throw new CompileError(`the chip is too small: ${l.name} needs, for one column tile, a chain of ${RT} ${chip.tile.rows}x${chip.tile.cols} tiles ending in a ${kind} tile (its ${l.dIn} inputs); the chip has ${cap.signed} signed and ${cap.unsigned} unsigned (the whole model needs ${need.signed} and ${need.unsigned})`);
       }
     }
+    const layers = new Map<number, { signed: number; unsigned: number }>();
+    for (const l of lins) {
+      const g = layers.get(layerOf(l.name)) ?? { signed: 0, unsigned: 0 };
+      g[l.tiles.kind] += l.tiles.rowTiles * l.tiles.colTiles;
+      layers.set(layerOf(l.name), g);
+    }
+    const split = [...layers].filter(([, g]) => g.signed > cap.signed || g.unsigned > cap.unsigned).map(([k]) => (k < 0 ? 'the LM head' : `layer ${k}`));
+    if (split.length) notes.push(`weight streaming within a layer: ${split.join(', ')} alone need${split.length === 1 ? 's' : ''} more tiles than the chip has; ${split.length === 1 ? 'it runs' : 'they run'} op by op, an op wider than the chip in parts of its column tiles`);
     for (const l of lins) l.tiles.firstTile = -1;
     notes.push(`weight streaming: the model needs ${need.signed} signed + ${need.unsigned} unsigned tiles, the chip has ${cap.signed} + ${cap.unsigned}; layer groups are reprogrammed in turn`);
   }

@@ -92,7 +92,7 @@ export function scaledRows(ref: ReferenceRun, refConfig: LmConfig, name: string,
     if (c === chip && !e.weightStreaming) continue;
     const perLayer = e.linears.filter((l) => l.name.startsWith('L0.')).reduce((s, l) => s + l.rowTiles * l.colTiles, 0);
     const capacity = c.tiles.signed + c.tiles.unsigned;
-    const layerNote = e.weightStreaming && perLayer > capacity ? [`one layer needs ${perLayer} tiles, the chip has ${capacity}: the compiler (map.ts) streams whole layers and refuses this model today; the estimate assumes tiles reloaded op by op within a layer`] : [];
+    const layerNote = e.weightStreaming && perLayer > capacity ? [`one layer needs ${perLayer} tiles, the chip has ${capacity}: the layer is streamed op by op, in column-tile parts (map.ts, src/chip/host.ts), as the estimate assumes`] : [];
     const plan = scaledPlan(ref.plan, refConfig.nLayers, e, cfg);
     const cycles = tokenCycles(plan, c, meanActivity(ref.events, e), meanPositions, a).cycles;
     const row = rowFor(e, cfg, meanPositions, cycles, `${scenario}; decode at ${meanPositions} cached positions on average`, a);

@@ -164,14 +164,19 @@ describe('lowering and the SNN runtime on small models', () => {
     expect(c.timesteps).toBe(8 * prog.chip.T * up.tiles.rowTiles * up.tiles.colTiles);
   });
   it('a chip too small is refused with what the model would need', () => {
-    const tiny = { ...SMALL, tiles: { signed: 2, unsigned: 2 } };
+    const tiny = { ...SMALL, tiles: { signed: 1, unsigned: 1 } };
     expect(() => compileModel(lm, 'gpt2-tiny', tiny, { calibration: cal, adcTokens: 32 })).toThrow(CompileError);
-    expect(() => compileModel(lm, 'gpt2-tiny', tiny, { calibration: cal, adcTokens: 32 })).toThrow(/layer 0 alone needs \d+ signed and \d+ unsigned 16x16 tiles, the chip has 2 and 2/);
+    expect(() => compileModel(lm, 'gpt2-tiny', tiny, { calibration: cal, adcTokens: 32 })).toThrow(/L0\.\w+ needs, for one column tile, a chain of \d+ 16x16 tiles ending in a (signed|unsigned) tile .*; the chip has 1 signed and 1 unsigned/);
   });
   it('streams weights when the model needs more tiles than the chip has but each layer fits', () => {
     const p = compileModel(lm, 'gpt2-tiny', { ...SMALL, tiles: { signed: 24, unsigned: 24 } }, { calibration: cal, adcTokens: 32 });
     expect(p.summary.weightStreaming).toBe(true);
     expect(p.summary.notes.join(' ')).toMatch(/weight streaming/);
+  });
+  it('streams a layer wider than the chip op by op, in column-tile parts, when each column tile fits', () => {
+    const p = compileModel(lm, 'gpt2-tiny', { ...SMALL, tiles: { signed: 2, unsigned: 2 } }, { calibration: cal, adcTokens: 32 });
+    expect(p.summary.weightStreaming).toBe(true);
+    expect(p.summary.notes.join(' ')).toMatch(/weight streaming within a layer: layer 0, .*op by op/);
   });
   it('llama (RoPE, GQA, SwiGLU, RMSNorm) compiles and runs', () => {
     const ll = fixture('llama-tiny');
