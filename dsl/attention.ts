@@ -304,12 +304,24 @@ export function attentionUnit(p: AttentionParams, locs?: Record<string, SrcLoc |
     const rounded = m.let(`round_${l}`, a.asSigned().mul(recip.toSigned()).add(lit(1n << BigInt(R - 1), SInt(R + 1))).shr(R));
     return m.let(`o_${l}`, saturate(rounded, SInt(OB)));
   });
-  const outBuf = m.memory('out_buf', { type: UInt(P * OB), depth: words, readUnderWrite: 'read-first' });
-  outBuf.write(times(head.value, C).add(pc.value).resize(outBuf.addrWidth), cat(...outs.map((o) => o.asUnsigned()).reverse()), normalizing);
+  const outWord = cat(...outs.map((o) => o.asUnsigned()).reverse());
+  const encoding = m.let('encoding', inState(ST.encode));
+  let outRd: Expr;
+  if (words === 1) {
+    // one word (heads x headSize = P): registers with the memory's read-first timing (Yosys would replace a memory of
+    // depth 1 by registers anyway, with a warning)
+    const word = m.reg('out_buf_word', UInt(P * OB), { reset: null, enable: normalizing });
+    word.assign(outWord);
+    const rd = m.reg('out_rd', UInt(P * OB), { reset: null, enable: encoding });
+    rd.assign(word);
+    outRd = rd;
+  } else {
+    const outBuf = m.memory('out_buf', { type: UInt(P * OB), depth: words, readUnderWrite: 'read-first' });
+    outBuf.write(times(head.value, C).add(pc.value).resize(outBuf.addrWidth), outWord, normalizing);
+    outRd = outBuf.read('out_rd', ew.value.resize(outBuf.addrWidth), encoding);
+  }
 
   // ---- encoder: for t < T, for each output word, one LIF request (P neurons) ----
-  const encoding = m.let('encoding', inState(ST.encode));
-  const outRd = outBuf.read('out_rd', ew.value.resize(outBuf.addrWidth), encoding);
   const reqValid = m.reg('req_valid', Bool, { reset: 0 });
   const reqWord = m.reg('req_word', ew.value.type, { reset: null });
   const reqRestart = m.reg('req_restart', Bool, { reset: null });

@@ -8,13 +8,13 @@ import { writeDesignAtomically } from '../src/hdl/backend/write.js';
 import { lintDesign } from '../src/tools/lint.js';
 import { parseCli, runCli } from '../src/cli/args.js';
 
-const USAGE = 'npm run bench [-- --only hdl,harness,lif,lm,snn,xbar,attention,pruning,memory,router,compiler]';
+const USAGE = 'npm run bench [-- --only hdl,harness,lif,lm,snn,xbar,attention,pruning,memory,router,compiler,chip]';
 const OPTIONS = `Prints measured figures (medians where repeated): elaboration and lint, harness cycles/s, Verilator builds,
 LIF co-simulation, golden model, matmul and dense-forward speed, the spiking benchmark workloads, each chip module's
-10^6-cycle co-simulation, model speeds and iCE40 resources, and the compiled model's evaluation speed. Not a test:
-nothing is asserted.
+10^6-cycle co-simulation, model speeds and iCE40 resources, the compiled model's evaluation speed, and the whole
+reference model on the simulated chip top (RTL in the loop: cycles per token). Not a test: nothing is asserted.
   --only LIST   comma-separated sections: hdl, harness, lif, lm, snn, xbar, attention, pruning, memory, router,
-                compiler
+                compiler, chip
                 (default: all)
   -h, --help    this text`;
 let values: { only?: string } = {};
@@ -135,5 +135,6 @@ const SECTIONS: Record<string, () => Promise<void>> = {
   memory: async () => (await import('./bench-memory.js')).benchMemory(put),
   router: async () => (await import('./bench-router.js')).benchRouter(put),
   compiler: async () => (await import('./bench-compiler.js')).benchCompiler(put),
+  chip: async () => (await import('./bench-chip.js')).benchChip(put),
 };
 for (const [name, run] of Object.entries(SECTIONS)) if (want(name)) await run();

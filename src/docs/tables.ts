@@ -5,6 +5,7 @@ import { ATT_COUNTER_DOC, ATT_COUNTERS, ATT_REG, ATT_REG_DOC, ATTENTION_DOC, ATT
 import { CROSSBAR_DOC, CROSSBAR_LIMITS, REGION, TILE_COUNTER_DOC, TILE_COUNTERS, TILE_REG } from '../spec/crossbar.js';
 import { PRUNING_COUNTER_DOC, PRUNING_COUNTERS, PRUNING_DOC, PRUNING_LIMITS } from '../spec/pruning.js';
 import { ROUTER_COUNTER_DOC, ROUTER_COUNTERS, ROUTER_DOC, ROUTER_LIMITS, ROUTER_REG, ROUTER_REGION } from '../spec/router.js';
+import { CHIP_TABLES } from './chip-tables.js';
 import { FPGA_TABLES } from './fpga-tables.js';
 import { FAULT, FAULT_DOC, LIF_STATE_COUNTER_DOC, LIF_STATE_COUNTERS, LOADER_COUNTER_DOC, LOADER_COUNTERS, WEIGHT_STREAM_DOC, WEIGHT_STREAM_LIMITS } from '../spec/memory.js';
 
@@ -89,6 +90,7 @@ export const GENERATED: Record<string, () => string> = {
   'crossbar-counters': crossbarCounters,
   'pruning-params': pruningParams,
   'pruning-counters': pruningCounters,
+  ...CHIP_TABLES,
   ...FPGA_TABLES,
 };
 

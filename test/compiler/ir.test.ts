@@ -14,14 +14,14 @@ const dense = (p: string) => (p.includes('test/fixtures') ? (({ config, weights 
 
 const fixture = (p: string) => path.join(PROJECT_ROOT, p);
 const STORIES = path.join(PROJECT_ROOT, '..', 'shared', 'fixtures', 'llama2c', 'stories260K.bin');
-const models = [
+const models: [string, string][] = [
   ['sotu-relu (GPT-2, ReLU)', fixture('models/sotu-relu')],
   ['sotu-gelu (GPT-2, GELU)', fixture('models/sotu-gelu')],
   ['opt-tiny (OPT)', fixture('test/fixtures/hf/opt-tiny')],
   ['llama-tiny (Llama, GQA, sharded)', fixture('test/fixtures/hf/llama-tiny')],
   ['llama3-tiny (Llama 3 RoPE scaling, tied)', fixture('test/fixtures/hf/llama3-tiny')],
-  ...(existsSync(STORIES) ? [['stories260K (llama2.c)', STORIES]] : []),
-] as const;
+  ...(existsSync(STORIES) ? [['stories260K (llama2.c)', STORIES] as [string, string]] : []),
+];
 
 describe('model IR', () => {
   it.each(models)('%s: float execution equals the dense forward', (_, p) => {

@@ -35,11 +35,11 @@ describe('UP5K bitstream of the default FPGA configuration', () => {
     expect(r.cells.flipFlops).toBeGreaterThan(500);
     expect(r.bitstream.bytes).toBe(104_090); // the UP5K's uncompressed bitstream size
     expect(existsSync(path.join(r.dir, 'design.bin'))).toBe(true);
-    const t0 = performance.now();
+    // nothing changed: the report is read back, no tool runs
     const again = await buildIce40(fpgaConfig('default'), board);
     expect(again.cached).toBe(true);
     expect(again.bitstream.sha256).toBe(r.bitstream.sha256);
-    expect(performance.now() - t0).toBeLessThan(5000);
+    expect(again.dir).toBe(r.dir);
   });
 });
 

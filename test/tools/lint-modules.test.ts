@@ -61,3 +61,9 @@ describe('lint: spike router mesh', async () => {
   const { ROUTER_SETS } = await import('../../testbenches/router_cosim.js');
   it.each(Object.entries(ROUTER_SETS))('%s has zero findings', async (_, p) => expect(await findings(() => routerMesh(p))).toEqual([]));
 });
+
+describe('lint: chip top (tile slots, router, attention unit, pruning hook, loader, configuration bus)', async () => {
+  const { chipTop } = await import('../../dsl/chip.js');
+  const { CHIP_SETS } = await import('../../testbenches/chip_sets.js');
+  it.each(['default', 'mesh3', 'wide'])('%s has zero findings', async (name) => expect(await findings(() => chipTop(CHIP_SETS[name]!))).toEqual([]), 300_000);
+});
