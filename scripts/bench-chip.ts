@@ -11,7 +11,7 @@ import { CHIP_SETS } from '../testbenches/chip_sets.js';
 
 type Put = (k: string, v: string) => void;
 
-export async function benchChip(put: Put, tokens = Number(process.env.CHIP_BENCH_TOKENS ?? 4)): Promise<void> {
+export async function benchChip(put: Put, tokens = Number(process.env.CHIP_BENCH_TOKENS ?? 8)): Promise<void> {
   const spec = CHIP_SETS.loop!;
   let t = performance.now();
   const ref = loopReference(spec, tokens);
