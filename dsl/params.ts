@@ -122,7 +122,7 @@ export const chipParams = {
       heads: p.int(2, { min: 1, max: 64 }),
       /** KV heads (divide heads). */
       kvHeads: p.int(2, { min: 1, max: 64 }),
-      /** Head size. */
+      /** Head size (elements per head). */
       headSize: p.int(8, { min: 1, max: 256 }),
       /** Signed width of the q/k/v spike counts. */
       inBits: p.int(8, { min: 2, max: 16 }),

@@ -34,9 +34,10 @@ export class Expr {
   constructor(
     readonly type: HdlType,
     readonly node: ExprNode,
-    loc?: SrcLoc,
+    /** where the user made it (default: captured now); null for none (constants: see lit) */
+    loc?: SrcLoc | null,
   ) {
-    this.loc = loc ?? captureLoc();
+    this.loc = loc === null ? undefined : (loc ?? captureLoc());
   }
 
   get width(): number {
@@ -204,7 +205,9 @@ export function lit(value: number | bigint | boolean, type?: HdlType): Expr {
   const v = typeof value === 'boolean' ? (value ? 1n : 0n) : BigInt(value);
   const t = type ?? (typeof value === 'boolean' ? Bool : v < 0n ? SInt(minWidth(v, true)) : UInt(minWidth(v, false)));
   if (!fits(v, t)) diag('CONST_OVERFLOW', `constant ${v} does not fit in ${typeName(t)}`, captureLoc());
-  return new Expr(t, { kind: 'const', value: v });
+  // a constant carries no location: it is never a named net, and its own diagnostics are reported where it is made
+  // (capturing one per constant was a quarter of the default chip's elaboration time)
+  return new Expr(t, { kind: 'const', value: v }, null);
 }
 
 /** Converts a plain number to a constant typed like `like` (same signedness, at least its width). */
