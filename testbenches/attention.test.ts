@@ -1,27 +1,16 @@
 // Attention unit: RTL co-simulated against the golden cycle model (docs/attention.md), every output on every cycle,
 // over random and directed stimulus and several parameter sets; the directed cases also check the spec's values.
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { AttentionParams } from '../dsl/attention.js';
 import { AttentionUnit, type TokenResult } from '../src/golden/attention.js';
 import { unpackSigned } from '../src/golden/attention-cycle.js';
-import type { Dut } from '../src/harness/cocotb.js';
 import { attentionMap, chunks, kvHeadOf, outMax, outMin, outputCycle, outWords, scoreMax, spikeWidth, tokenSchedule } from '../src/spec/attention.js';
 import { Rng, testSeed } from '../src/util/random.js';
 import { ATT_SETS, cosimAttention, planVectors, randomRun, randomToken, randomVector, startAttention, writeReg, type AttOp, type Vector } from './attention_cosim.js';
+import { dutPool } from './dut-pool.js';
 
 const CYCLES = Number(process.env.ATT_CYCLES ?? 100_000);
-const duts = new Map<string, Dut>();
-afterAll(async () => {
-  await Promise.all([...duts.values()].map((d) => d.close()));
-});
-async function dutFor(name: string): Promise<Dut> {
-  let d = duts.get(name);
-  if (!d) {
-    d = await startAttention(ATT_SETS[name]!);
-    duts.set(name, d);
-  }
-  return d;
-}
+const dutFor = dutPool(ATT_SETS, startAttention);
 
 describe.each(Object.keys(ATT_SETS))('attention unit %s', (name) => {
   const p = ATT_SETS[name]!;

@@ -4,7 +4,8 @@
 // output is compared on every cycle.
 import { attentionUnit, type AttentionParams } from '../dsl/attention.js';
 import { AttentionCycleModel, packSigned, type AttentionPortsIn } from '../src/golden/attention-cycle.js';
-import { Scoreboard } from '../src/harness/assert.js';
+import type { Scoreboard } from '../src/harness/assert.js';
+import { lockstep } from '../src/harness/lockstep.js';
 import { Dut } from '../src/harness/cocotb.js';
 import { elaborate } from '../src/hdl/index.js';
 import { ATT_REG, attentionMap, dotWidth, thetaWidth } from '../src/spec/attention.js';
@@ -171,31 +172,10 @@ export interface CosimResult {
 
 /** Runs the vectors through RTL and a fresh golden model, comparing every output on every cycle after the first reset. */
 export async function cosimAttention(dut: Dut, p: AttentionParams, vectors: Vector[], name: string, chunk = 20_000): Promise<CosimResult> {
-  const board = new Scoreboard(name);
   const model = new AttentionCycleModel(p);
-  const widths = Object.fromEntries(Object.values(dut.handles).map((h) => [h.name, h.width]));
-  let simMs = 0;
-  let goldenMs = 0;
   let outputs = 0;
-  let started = false;
-  for (let start = 0; start < vectors.length; start += chunk) {
-    const part = vectors.slice(start, start + chunk);
-    const t0 = performance.now();
-    const got = await dut.stream(part);
-    simMs += performance.now() - t0;
-    const t1 = performance.now();
-    part.forEach((v, i) => {
-      const e = model.outputs();
-      if (started) {
-        for (const [sig, val] of Object.entries(e)) board.check(start + i, sig, val, got[i]![sig]!, widths[sig]!);
-        if (e.out_valid) outputs++;
-      }
-      if (Number(v.rst)) started = true;
-      model.edge(toPorts(v));
-    });
-    goldenMs += performance.now() - t1;
-  }
-  return { scoreboard: board, cycles: vectors.length, tokens: model.tokensSeen, refused: model.refusedSeen, outputs, simMs, goldenMs };
+  const r = await lockstep(dut, vectors, name, model, toPorts, { chunk, onCycle: (e) => void (e.out_valid && outputs++) });
+  return { ...r, tokens: model.tokensSeen, refused: model.refusedSeen, outputs };
 }
 
 export async function startAttention(p: AttentionParams): Promise<Dut> {

@@ -4,11 +4,10 @@
 // and `refused` count them); and a small multi-layer spiking network with one attention step, written as a chip
 // program, loaded through the configuration bus and run by the host loop, equal to the chip functional model
 // (SnnModel) in every tensor and every counter.
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { readWord } from '../src/chip/bus.js';
 import { ChipLoop } from '../src/chip/host.js';
 import { OffchipMemory } from '../src/golden/offchip-memory.js';
-import type { Dut } from '../src/harness/cocotb.js';
 import { busMap } from '../src/spec/chip-map.js';
 import { BUS_COUNTERS, loaderSpecOf } from '../src/spec/chip.js';
 import { ROUTER_COUNTERS } from '../src/spec/router.js';
@@ -18,20 +17,10 @@ import { compareLoop, referenceRun } from './chip_loop.js';
 import { tinyProgram } from './chip_net.js';
 import { CHIP_SETS } from './chip_sets.js';
 import { randomPhase, refusedWrites } from './chip_soak.js';
+import { dutPool } from './dut-pool.js';
 
 const PHASES = Number(process.env.CHIP_PHASES ?? 250);
-const duts = new Map<string, Dut>();
-afterAll(async () => {
-  await Promise.all([...duts.values()].map((d) => d.close()));
-});
-async function dutFor(name: string): Promise<Dut> {
-  let d = duts.get(name);
-  if (!d) {
-    d = await startChip(CHIP_SETS[name]!);
-    duts.set(name, d);
-  }
-  return d;
-}
+const dutFor = dutPool(CHIP_SETS, startChip);
 
 /** A session on a fresh reset, with an off-chip memory of random beats for the loader. */
 async function session(name: string, rng: Rng, label: string): Promise<ChipSession> {

@@ -1,25 +1,14 @@
 // Crossbar tile: RTL co-simulated against the golden cycle model (docs/crossbar.md), every output on every cycle,
 // over random and directed stimulus and several parameter sets; the directed cases also check the spec's values.
-import { afterAll, describe, expect, it } from 'vitest';
-import type { Dut } from '../src/harness/cocotb.js';
+import { describe, expect, it } from 'vitest';
 import { CrossbarTile } from '../src/golden/crossbar.js';
 import { adcMax, adcMin, cfgAddress, colGroups, crossbarMap, maxWeight, REGION, timestepCycles } from '../src/spec/crossbar.js';
 import { Rng, testSeed } from '../src/util/random.js';
 import { XBAR_SETS, cosimTile, loadWeights, planVectors, randomOps, startTile, writeMask, writeReg, type TileOp } from './crossbar_cosim.js';
+import { dutPool } from './dut-pool.js';
 
 const CYCLES = Number(process.env.XBAR_CYCLES ?? 100_000);
-const duts = new Map<string, Dut>();
-afterAll(async () => {
-  await Promise.all([...duts.values()].map((d) => d.close()));
-});
-async function dutFor(name: string): Promise<Dut> {
-  let d = duts.get(name);
-  if (!d) {
-    d = await startTile(XBAR_SETS[name]!);
-    duts.set(name, d);
-  }
-  return d;
-}
+const dutFor = dutPool(XBAR_SETS, startTile);
 
 describe.each(Object.keys(XBAR_SETS))('crossbar tile %s', (name) => {
   const p = XBAR_SETS[name]!;

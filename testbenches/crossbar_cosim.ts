@@ -3,7 +3,8 @@
 // tile takes it; the vectors are then run through the RTL (Verilator) and a fresh golden cycle model and every
 // output is compared on every cycle.
 import { crossbarTile, type CrossbarParams } from '../dsl/crossbar.js';
-import { Scoreboard } from '../src/harness/assert.js';
+import type { Scoreboard } from '../src/harness/assert.js';
+import { lockstep } from '../src/harness/lockstep.js';
 import { Dut } from '../src/harness/cocotb.js';
 import { CrossbarTileCycleModel, type TilePortsIn } from '../src/golden/crossbar-cycle.js';
 import { elaborate } from '../src/hdl/index.js';
@@ -170,33 +171,16 @@ export interface CosimResult {
 
 /** Runs the vectors through RTL and a fresh golden model, comparing every output on every cycle after the first reset. */
 export async function cosimTile(dut: Dut, p: CrossbarParams, vectors: Vector[], name: string, chunk = 20_000): Promise<CosimResult> {
-  const board = new Scoreboard(name);
-  const model = new CrossbarTileCycleModel(p);
-  const widths = Object.fromEntries(Object.values(dut.handles).map((h) => [h.name, h.width]));
-  let simMs = 0;
-  let goldenMs = 0;
   let timesteps = 0;
   let outputs = 0;
-  let started = false;
-  for (let start = 0; start < vectors.length; start += chunk) {
-    const part = vectors.slice(start, start + chunk);
-    const t0 = performance.now();
-    const got = await dut.stream(part);
-    simMs += performance.now() - t0;
-    const t1 = performance.now();
-    part.forEach((v, i) => {
-      const e = model.outputs();
-      if (started) {
-        for (const [sig, val] of Object.entries(e)) board.check(start + i, sig, val, got[i]![sig]!, widths[sig]!);
-        if (e.out_valid) outputs++;
-        if (e.ready && v.in_valid && !v.cfg_we) timesteps++;
-      }
-      if (Number(v.rst)) started = true;
-      model.edge({ rst: Number(v.rst), cfg_we: Number(v.cfg_we), cfg_addr: Number(v.cfg_addr), cfg_data: BigInt(v.cfg_data!), in_valid: Number(v.in_valid), in_spikes: BigInt(v.in_spikes!), in_psum: BigInt(v.in_psum!), in_restart: Number(v.in_restart ?? 0) });
-    });
-    goldenMs += performance.now() - t1;
-  }
-  return { scoreboard: board, cycles: vectors.length, timesteps, outputs, simMs, goldenMs };
+  const r = await lockstep(dut, vectors, name, new CrossbarTileCycleModel(p), (v) => ({ rst: Number(v.rst), cfg_we: Number(v.cfg_we), cfg_addr: Number(v.cfg_addr), cfg_data: BigInt(v.cfg_data!), in_valid: Number(v.in_valid), in_spikes: BigInt(v.in_spikes!), in_psum: BigInt(v.in_psum!), in_restart: Number(v.in_restart ?? 0) }), {
+    chunk,
+    onCycle: (e, v) => {
+      if (e.out_valid) outputs++;
+      if (e.ready && v.in_valid && !v.cfg_we) timesteps++;
+    },
+  });
+  return { ...r, timesteps, outputs };
 }
 
 export async function startTile(p: CrossbarParams): Promise<Dut> {

@@ -1,31 +1,20 @@
 // FPGA top (UART link + FPGA chip): RTL co-simulated against the golden cycle model, every output on every cycle,
 // over random traffic (broken frames, drops, timeouts, resets included) and a directed session whose responses are
 // also checked byte for byte against the byte-level model and whose spikes equal the golden tile's.
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { CrossbarTile } from '../src/golden/crossbar.js';
 import { FpgaChipCycleModel } from '../src/golden/fpga-chip.js';
 import { LinkDevice } from '../src/golden/fpga-link.js';
-import type { Dut } from '../src/harness/cocotb.js';
 import { fpgaChipResetWrites } from '../dsl/fpga_chip.js';
 import { clearCountersWrite, tileConfigWrites, tileStepFields, tileStepResult } from '../src/fpga/tile-core.js';
 import { colGroups, crossbarMap, TILE_COUNTERS } from '../src/spec/crossbar.js';
 import { CMD, decodeInfo, deviceInfo, encodeRequest, packFields, payloadLayout, readLE, STATUS, STATUS_FLAG, unpackFields, writeLE } from '../src/spec/fpga-link.js';
 import { Rng, testSeed } from '../src/util/random.js';
 import { LINK_SETS, LinkPlanner, cosimLink, linkLayout, randomSession, refusalSession, startLink, type LinkSet } from './fpga_link_cosim.js';
+import { dutPool } from './dut-pool.js';
 
 const CYCLES = Number(process.env.LINK_CYCLES ?? 150_000);
-const duts = new Map<string, Dut>();
-afterAll(async () => {
-  await Promise.all([...duts.values()].map((d) => d.close()));
-});
-async function dutFor(name: string): Promise<Dut> {
-  let d = duts.get(name);
-  if (!d) {
-    d = await startLink(LINK_SETS[name]!);
-    duts.set(name, d);
-  }
-  return d;
-}
+const dutFor = dutPool(LINK_SETS, startLink);
 
 async function checked(name: string, plan: LinkPlanner, label: string) {
   const r = await cosimLink(await dutFor(name), LINK_SETS[name]!, plan.vectors, label);

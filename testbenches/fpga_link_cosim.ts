@@ -6,7 +6,8 @@ import { fpgaChip, fpgaChipRecordsPerStep, fpgaChipResetWrites } from '../dsl/fp
 import { coreLayoutOf, fpgaTop } from '../dsl/fpga_top.js';
 import { FpgaChipCycleModel } from '../src/golden/fpga-chip.js';
 import { FpgaLinkCycleModel } from '../src/golden/fpga-link-cycle.js';
-import { Scoreboard } from '../src/harness/assert.js';
+import type { Scoreboard } from '../src/harness/assert.js';
+import { lockstep } from '../src/harness/lockstep.js';
 import { Dut } from '../src/harness/cocotb.js';
 import { elaborate, type Design } from '../src/hdl/index.js';
 import { ResponseParser, type ResponseFrame } from '../src/fpga/host/frames.js';
@@ -249,29 +250,7 @@ export interface LinkCosimResult {
 
 /** Runs the vectors through the RTL and a fresh golden model; every output compared on every cycle after the first reset. */
 export async function cosimLink(dut: Dut, s: LinkSet, vectors: readonly Vector[], name: string, chunk = 50_000): Promise<LinkCosimResult> {
-  const board = new Scoreboard(name);
-  const model = linkModel(s);
-  const widths = Object.fromEntries(Object.values(dut.handles).map((h) => [h.name, h.width]));
-  let simMs = 0;
-  let goldenMs = 0;
-  let started = false;
-  for (let start = 0; start < vectors.length; start += chunk) {
-    const part = vectors.slice(start, start + chunk);
-    const t0 = performance.now();
-    const got = await dut.stream(part);
-    simMs += performance.now() - t0;
-    const t1 = performance.now();
-    part.forEach((v, i) => {
-      if (started) {
-        const e = model.outputs();
-        for (const [sig, val] of Object.entries(e)) board.check(start + i, sig, val, got[i]![sig]!, widths[sig]!);
-      }
-      if (v.rst) started = true;
-      model.edge(v);
-    });
-    goldenMs += performance.now() - t1;
-  }
-  return { scoreboard: board, cycles: vectors.length, simMs, goldenMs };
+  return lockstep(dut, vectors, name, linkModel(s), (v) => v, { chunk });
 }
 
 export async function startLink(s: LinkSet): Promise<Dut> {

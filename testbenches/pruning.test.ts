@@ -1,24 +1,13 @@
 // Pruning controller: RTL co-simulated against the golden cycle model (docs/pruning.md), every output on every cycle,
 // over random and directed stimulus and several parameter sets; the directed cases also check the spec's values.
-import { afterAll, describe, expect, it } from 'vitest';
-import type { Dut } from '../src/harness/cocotb.js';
+import { describe, expect, it } from 'vitest';
 import { keepRows, maskLatency, type PruningSpec } from '../src/spec/pruning.js';
 import { Rng, testSeed } from '../src/util/random.js';
 import { PRUNE_SETS, cosimPruning, planVectors, randomVectors, startPruning, tokenOps, type PruneOp } from './pruning_cosim.js';
+import { dutPool } from './dut-pool.js';
 
 const CYCLES = Number(process.env.PRUNE_CYCLES ?? 100_000);
-const duts = new Map<string, Dut>();
-afterAll(async () => {
-  await Promise.all([...duts.values()].map((d) => d.close()));
-});
-async function dutFor(name: string): Promise<Dut> {
-  let d = duts.get(name);
-  if (!d) {
-    d = await startPruning(PRUNE_SETS[name]!);
-    duts.set(name, d);
-  }
-  return d;
-}
+const dutFor = dutPool(PRUNE_SETS, startPruning);
 
 describe.each(Object.keys(PRUNE_SETS))('pruning controller %s', (name) => {
   const p = PRUNE_SETS[name]!;

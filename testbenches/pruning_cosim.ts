@@ -3,7 +3,8 @@
 // model says the controller takes it (so held inputs also meet the busy cycles, which must ignore them); the vectors
 // then run through the RTL (Verilator) and a fresh golden cycle model and every output is compared on every cycle.
 import { pruningController, type PruningParams } from '../dsl/pruning.js';
-import { Scoreboard } from '../src/harness/assert.js';
+import type { Scoreboard } from '../src/harness/assert.js';
+import { lockstep } from '../src/harness/lockstep.js';
 import { Dut } from '../src/harness/cocotb.js';
 import { PruningCycleModel, type PrunePortsIn } from '../src/golden/pruning-cycle.js';
 import { elaborate } from '../src/hdl/index.js';
@@ -175,37 +176,20 @@ export interface CosimResult {
 
 /** Runs the vectors through RTL and a fresh golden model, comparing every output on every cycle after the first reset. */
 export async function cosimPruning(dut: Dut, p: PruningParams, vectors: Vector[], name: string, chunk = 20_000): Promise<CosimResult> {
-  const board = new Scoreboard(name);
-  const model = new PruningCycleModel(p);
-  const widths = Object.fromEntries(Object.values(dut.handles).map((h) => [h.name, h.width]));
-  let simMs = 0;
-  let goldenMs = 0;
   let windows = 0;
   let flips = 0;
   let ignored = 0;
-  let started = false;
-  for (let start = 0; start < vectors.length; start += chunk) {
-    const part = vectors.slice(start, start + chunk);
-    const t0 = performance.now();
-    const got = await dut.stream(part);
-    simMs += performance.now() - t0;
-    const t1 = performance.now();
-    part.forEach((v, i) => {
-      const e = model.outputs();
-      if (started) {
-        for (const [sig, val] of Object.entries(e)) board.check(start + i, sig, val, got[i]![sig]!, widths[sig]!);
-        if (e.mask_valid) {
-          windows++;
-          flips += Number(e.last_rows_off! + e.last_rows_on!);
-        }
-        if (!e.ready && (v.row_valid || v.col_valid || v.token_end)) ignored++;
+  const r = await lockstep(dut, vectors, name, new PruningCycleModel(p), fromVector, {
+    chunk,
+    onCycle: (e, v) => {
+      if (e.mask_valid) {
+        windows++;
+        flips += Number(e.last_rows_off! + e.last_rows_on!);
       }
-      if (Number(v.rst)) started = true;
-      model.edge(fromVector(v));
-    });
-    goldenMs += performance.now() - t1;
-  }
-  return { scoreboard: board, cycles: vectors.length, windows, flips, ignored, simMs, goldenMs };
+      if (!e.ready && (v.row_valid || v.col_valid || v.token_end)) ignored++;
+    },
+  });
+  return { ...r, windows, flips, ignored };
 }
 
 export async function startPruning(p: PruningParams): Promise<Dut> {

@@ -2,26 +2,15 @@
 // random and directed traffic and several parameter sets. On the RTL's own outputs, the delivery checker asserts
 // the guarantees (no loss, no duplication, per-flow order, offers held until taken, latency >= h + 1) and that the
 // counters equal the functional counterpart's counts; the directed cases check the spec's values.
-import { afterAll, describe, expect, it } from 'vitest';
-import type { Dut } from '../src/harness/cocotb.js';
+import { describe, expect, it } from 'vitest';
 import { RouterMeshModel } from '../src/golden/router.js';
 import { Rng, testSeed } from '../src/util/random.js';
 import { inputPorts, neighbour, PORT, registerAddress, ROUTER_REG, tableAddress, tiles, zeroLoadLatency, type RouterSpec } from '../src/spec/router.js';
 import { DeliveryChecker, ROUTER_SETS, RouterPlanner, cosimRouter, layerLoad, randomScenario, randomTables, startRouter, toPorts } from './router_cosim.js';
+import { dutPool } from './dut-pool.js';
 
 const CYCLES = Number(process.env.ROUTER_CYCLES ?? 100_000);
-const duts = new Map<string, Dut>();
-afterAll(async () => {
-  await Promise.all([...duts.values()].map((d) => d.close()));
-});
-async function dutFor(name: string): Promise<Dut> {
-  let d = duts.get(name);
-  if (!d) {
-    d = await startRouter(ROUTER_SETS[name]!);
-    duts.set(name, d);
-  }
-  return d;
-}
+const dutFor = dutPool(ROUTER_SETS, startRouter);
 
 /** RTL vs golden on the planner's vectors (must agree everywhere), the checker on the RTL's outputs; the outputs. */
 async function run(name: string, planner: RouterPlanner, label: string) {

@@ -1,26 +1,15 @@
 // End to end: tile images streamed from the behavioural off-chip memory by the RTL loader into the RTL crossbar tile,
 // then timesteps; RTL = composed golden model on every output every cycle, and the timesteps' results = a golden
 // timestep tile programmed directly with the same images.
-import { afterAll, describe, expect, it } from 'vitest';
-import type { Dut } from '../src/harness/cocotb.js';
+import { describe, expect, it } from 'vitest';
 import { tileWeightReads, wrapCount } from '../src/functional/memory.js';
 import { crossbarMap } from '../src/spec/crossbar.js';
 import { Rng, testSeed } from '../src/util/random.js';
 import { STREAMED_SETS, StreamedTilePlanner, cosimStreamedTile, expectedGroups, observedGroups, randomImage, randomStep, startStreamedTile, type StreamedOp } from './streamed_tile_cosim.js';
+import { dutPool } from './dut-pool.js';
 
 
-const duts = new Map<string, Dut>();
-afterAll(async () => {
-  await Promise.all([...duts.values()].map((d) => d.close()));
-});
-async function dutFor(name: string): Promise<Dut> {
-  let d = duts.get(name);
-  if (!d) {
-    d = await startStreamedTile(STREAMED_SETS[name]!);
-    duts.set(name, d);
-  }
-  return d;
-}
+const dutFor = dutPool(STREAMED_SETS, startStreamedTile);
 
 async function run(name: string, ops: StreamedOp[], seed: number) {
   const p = STREAMED_SETS[name]!;

@@ -1,25 +1,14 @@
 // Weight-streaming loader: RTL co-simulated against the golden port model (docs/memory.md), every output on every
 // cycle, over random and directed stimulus and several parameter sets, with a behavioural off-chip memory.
-import { afterAll, describe, expect, it } from 'vitest';
-import type { Dut } from '../src/harness/cocotb.js';
+import { describe, expect, it } from 'vitest';
 import { Rng, testSeed } from '../src/util/random.js';
 import { loaderCounts, wrapCount } from '../src/functional/memory.js';
 import { streamCycles } from '../src/spec/memory.js';
 import { STREAM_SETS, StreamPlanner, cosimStream, randomStreamOps, startLoader, type StreamOp } from './weight_stream_cosim.js';
+import { dutPool } from './dut-pool.js';
 
 const CYCLES = Number(process.env.STREAM_CYCLES ?? 100_000);
-const duts = new Map<string, Dut>();
-afterAll(async () => {
-  await Promise.all([...duts.values()].map((d) => d.close()));
-});
-async function dutFor(name: string): Promise<Dut> {
-  let d = duts.get(name);
-  if (!d) {
-    d = await startLoader(STREAM_SETS[name]!);
-    duts.set(name, d);
-  }
-  return d;
-}
+const dutFor = dutPool(STREAM_SETS, startLoader);
 
 describe.each(Object.keys(STREAM_SETS))('weight stream %s', (name) => {
   const p = STREAM_SETS[name]!;
