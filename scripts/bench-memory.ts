@@ -8,14 +8,14 @@ import { streamedTile } from '../dsl/streamed_tile.js';
 import { weightStreamLoader } from '../dsl/weight_stream.js';
 import { loaderCounts } from '../src/functional/memory.js';
 import { WeightStreamModel, type LoaderPortsIn } from '../src/golden/weight-stream.js';
-import { Scoreboard } from '../src/harness/assert.js';
+import { Lockstep } from '../src/harness/lockstep.js';
 import type { Module } from '../src/hdl/index.js';
 import { beatsPerWord, streamCycles } from '../src/spec/memory.js';
 import { ice40Cells as synthCells } from '../src/tools/ice40-cells.js';
 import { Rng } from '../src/util/random.js';
 import { COUNTER_SETS } from '../testbenches/lif_cosim.js';
 import { STREAMED_SETS, StreamedTilePlanner, cosimStreamedTile, randomImage, randomStep, startStreamedTile, type StreamedOp } from '../testbenches/streamed_tile_cosim.js';
-import { STREAM_SETS, StreamPlanner, randomStreamOps, startLoader } from '../testbenches/weight_stream_cosim.js';
+import { STREAM_SETS, StreamPlanner, randomStreamOps, startLoader, type Vector } from '../testbenches/weight_stream_cosim.js';
 
 type Put = (k: string, v: string) => void;
 const rate = (n: number, ms: number) => (n / (ms / 1000)).toExponential(2);
@@ -33,14 +33,9 @@ export async function benchMemory(put: Put, cycles = 1_000_000): Promise<void> {
     const rng = new Rng(seed);
     const planner = new StreamPlanner(p, new Rng(seed + 1));
     const dut = await startLoader(p);
-    const board = new Scoreboard(`bench weight stream ${name}`);
-    const model = new WeightStreamModel(p);
-    const widths = Object.fromEntries(Object.values(dut.handles).map((h) => [h.name, h.width]));
+    const cos = new Lockstep(dut, `bench weight stream ${name}`, new WeightStreamModel(p), (v: Vector) => v as unknown as LoaderPortsIn, { chunk: 50_000 });
     let planMs = 0;
-    let simMs = 0;
-    let goldenMs = 0;
     let done = 0;
-    let started = false;
     // planned, simulated and compared in segments, so a million cycles of vectors are never held at once
     while (done < cycles) {
       const t0 = performance.now();
@@ -48,20 +43,10 @@ export async function benchMemory(put: Put, cycles = 1_000_000): Promise<void> {
       if (done + planner.vectors.length >= cycles) planner.finish();
       const part = planner.vectors.splice(0);
       planMs += performance.now() - t0;
-      const t1 = performance.now();
-      const got = await dut.stream(part);
-      simMs += performance.now() - t1;
-      const t2 = performance.now();
-      part.forEach((v, i) => {
-        const x = v as unknown as LoaderPortsIn;
-        const e = model.outputs(x);
-        if (started) for (const [sig, val] of Object.entries(e)) board.check(done + i, sig, val, got[i]![sig]!, widths[sig]!);
-        if (x.rst) started = true;
-        model.edge(x);
-      });
-      goldenMs += performance.now() - t2;
+      await cos.run(part);
       done += part.length;
     }
+    const { scoreboard: board, simMs, goldenMs } = cos;
     await dut.close();
     const ends = Object.entries(planner.ends).map(([k, v]) => `${k} ${v}`).join(', ');
     put(`weight stream ${name}: ${done} cycles RTL vs golden (seed ${seed})`, `${board.count} mismatches in ${board.checks} checks; commands ended: ${ends}; ${planner.checked} checked word for word at the target`);

@@ -55,7 +55,7 @@ export async function benchRouter(put: Put, cycles = 1_000_000): Promise<void> {
     const planner = new RouterPlanner(p, new Rng(seed));
     const dut = await startRouter(p);
     const chk = new DeliveryChecker(p);
-    const cos = new RouterCosim(dut, p, `bench router ${name}`, (c, v, got) => chk.observe(c, v, got));
+    const cos = new RouterCosim(dut, p, `bench router ${name}`, (c, v, got) => chk.observe(c, v, got), 50_000);
     let planMs = 0;
     let kept: Vector[] = [];
     while (planner.cycle < cycles) {
@@ -64,7 +64,7 @@ export async function benchRouter(put: Put, cycles = 1_000_000): Promise<void> {
       const part = planner.vectors.splice(0);
       planMs += performance.now() - t0;
       if (!kept.length) kept = part; // the first segment, for the golden model alone below
-      await cos.run(part, 50_000);
+      await cos.run(part);
     }
     chk.finish();
     await dut.close();

@@ -9,6 +9,7 @@ import { RouterTraffic } from '../src/functional/router.js';
 import { RouterMeshModel, type MeshPortsIn } from '../src/golden/router.js';
 import { Scoreboard } from '../src/harness/assert.js';
 import { Dut } from '../src/harness/cocotb.js';
+import { Lockstep } from '../src/harness/lockstep.js';
 import { elaborate } from '../src/hdl/index.js';
 import {
   decodeCfgWrite,
@@ -281,53 +282,15 @@ export interface CosimResult {
  * RTL vs a golden model of its own, segment by segment: every output compared on every cycle after the first reset;
  * `observe` sees each compared cycle's vector and the RTL's outputs.
  */
-export class RouterCosim {
-  readonly scoreboard: Scoreboard;
-  readonly model: RouterMeshModel;
-  cycles = 0;
-  simMs = 0;
-  goldenMs = 0;
-  private started = false;
-  private readonly widths: Record<string, number>;
-
-  constructor(
-    readonly dut: Dut,
-    readonly p: RouterParams,
-    name: string,
-    readonly observe?: (cycle: number, v: Vector, got: Record<string, bigint>) => void,
-  ) {
-    this.scoreboard = new Scoreboard(name);
-    this.model = new RouterMeshModel(p);
-    this.widths = Object.fromEntries(Object.values(dut.handles).map((h) => [h.name, h.width]));
-  }
-
-  async run(vectors: readonly Vector[], chunk = 20_000): Promise<this> {
-    for (let start = 0; start < vectors.length; start += chunk) {
-      const part = vectors.slice(start, start + chunk);
-      const t0 = performance.now();
-      const got = await this.dut.stream(part);
-      this.simMs += performance.now() - t0;
-      const t1 = performance.now();
-      part.forEach((v, i) => {
-        const c = this.cycles + i;
-        const e = this.model.outputs();
-        if (this.started) {
-          for (const [sig, val] of Object.entries(e)) this.scoreboard.check(c, sig, val, got[i]![sig]!, this.widths[sig]!);
-          this.observe?.(c, v, got[i]!);
-        }
-        if (Number(v.rst)) this.started = true;
-        this.model.edge(toPorts(v));
-      });
-      this.goldenMs += performance.now() - t1;
-      this.cycles += part.length;
-    }
-    return this;
+export class RouterCosim extends Lockstep<Vector, MeshPortsIn> {
+  constructor(dut: Dut, p: RouterParams, name: string, observe?: (cycle: number, v: Vector, got: Record<string, bigint>) => void, chunk = 20_000) {
+    super(dut, name, new RouterMeshModel(p), toPorts, { chunk, onCycle: observe && ((_, v, got, c) => observe(c, v, got)) });
   }
 }
 
 /** Runs the vectors through RTL and a fresh golden model, comparing every output on every cycle after the first reset. */
 export async function cosimRouter(dut: Dut, p: RouterParams, vectors: readonly Vector[], name: string, observe?: (cycle: number, v: Vector, got: Record<string, bigint>) => void, chunk = 20_000): Promise<CosimResult> {
-  const c = await new RouterCosim(dut, p, name, observe).run(vectors, chunk);
+  const c = await new RouterCosim(dut, p, name, observe, chunk).run(vectors);
   return { scoreboard: c.scoreboard, cycles: c.cycles, simMs: c.simMs, goldenMs: c.goldenMs };
 }
 

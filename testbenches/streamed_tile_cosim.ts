@@ -9,7 +9,8 @@ import { OffchipMemory } from '../src/golden/offchip-memory.js';
 import { StreamedTileModel, type StreamedTilePortsIn } from '../src/golden/streamed-tile.js';
 import { quietLoaderInputs } from '../src/golden/weight-stream.js';
 import { spikeWidth } from '../src/golden/lif.js';
-import { Scoreboard } from '../src/harness/assert.js';
+import type { Scoreboard } from '../src/harness/assert.js';
+import { lockstep } from '../src/harness/lockstep.js';
 import { Dut } from '../src/harness/cocotb.js';
 import { elaborate } from '../src/hdl/index.js';
 import { inputWidth } from '../src/spec/crossbar.js';
@@ -185,29 +186,8 @@ export function observedGroups(p: StreamedTileParams, outs: readonly Record<stri
 
 /** Runs the vectors through RTL and a fresh composed golden model; every output compared on every cycle after the first reset. */
 export async function cosimStreamedTile(dut: Dut, p: StreamedTileParams, vectors: Vector[], name: string, chunk = 25_000): Promise<{ scoreboard: Scoreboard; outputs: Record<string, bigint>[]; simMs: number; goldenMs: number }> {
-  const board = new Scoreboard(name);
-  const model = new StreamedTileModel(p);
-  const widths = Object.fromEntries(Object.values(dut.handles).map((h) => [h.name, h.width]));
-  const outputs: Record<string, bigint>[] = [];
-  let started = false;
-  let simMs = 0;
-  let goldenMs = 0;
-  for (let start = 0; start < vectors.length; start += chunk) {
-    const part = vectors.slice(start, start + chunk);
-    const t0 = performance.now();
-    const got = await dut.stream(part);
-    simMs += performance.now() - t0;
-    outputs.push(...got);
-    const t1 = performance.now();
-    part.forEach((v, i) => {
-      const e = model.outputs();
-      if (started) for (const [sig, val] of Object.entries(e)) board.check(start + i, sig, val, got[i]![sig]!, widths[sig]!);
-      if (v.rst) started = true;
-      model.edge(v as unknown as StreamedTilePortsIn);
-    });
-    goldenMs += performance.now() - t1;
-  }
-  return { scoreboard: board, outputs, simMs, goldenMs };
+  const r = await lockstep(dut, vectors, name, new StreamedTileModel(p), (v) => v as unknown as StreamedTilePortsIn, { chunk, keep: true });
+  return { scoreboard: r.scoreboard, outputs: r.outputs!, simMs: r.simMs, goldenMs: r.goldenMs };
 }
 
 export async function startStreamedTile(p: StreamedTileParams): Promise<Dut> {

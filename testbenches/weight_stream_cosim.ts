@@ -4,7 +4,8 @@
 // the command's words (the spec's promise, independent of the loader models). The vectors are then run through the
 // RTL (Verilator) and a fresh golden model, every output compared on every cycle.
 import { weightStreamLoader, type WeightStreamParams } from '../dsl/weight_stream.js';
-import { Scoreboard } from '../src/harness/assert.js';
+import type { Scoreboard } from '../src/harness/assert.js';
+import { lockstep } from '../src/harness/lockstep.js';
 import { Dut } from '../src/harness/cocotb.js';
 import { OffchipMemory, type BurstFault, type MemoryTiming } from '../src/golden/offchip-memory.js';
 import { WeightStreamModel, quietLoaderInputs, type LoaderPortsIn } from '../src/golden/weight-stream.js';
@@ -235,30 +236,7 @@ export interface StreamCosimResult {
 
 /** Runs the vectors through RTL and a fresh golden model; every output compared on every cycle after the first reset. */
 export async function cosimStream(dut: Dut, p: WeightStreamParams, vectors: Vector[], name: string, chunk = 25_000, keep = false): Promise<StreamCosimResult> {
-  const board = new Scoreboard(name);
-  const model = new WeightStreamModel(p);
-  const widths = Object.fromEntries(Object.values(dut.handles).map((h) => [h.name, h.width]));
-  let simMs = 0;
-  let goldenMs = 0;
-  let started = false;
-  const kept: Record<string, bigint>[] = [];
-  for (let start = 0; start < vectors.length; start += chunk) {
-    const part = vectors.slice(start, start + chunk);
-    const t0 = performance.now();
-    const got = await dut.stream(part);
-    simMs += performance.now() - t0;
-    if (keep) kept.push(...got);
-    const t1 = performance.now();
-    part.forEach((v, i) => {
-      const x = v as unknown as LoaderPortsIn;
-      const e = model.outputs(x);
-      if (started) for (const [sig, val] of Object.entries(e)) board.check(start + i, sig, val, got[i]![sig]!, widths[sig]!);
-      if (x.rst) started = true;
-      model.edge(x);
-    });
-    goldenMs += performance.now() - t1;
-  }
-  return { scoreboard: board, cycles: vectors.length, simMs, goldenMs, outputs: keep ? kept : undefined };
+  return lockstep(dut, vectors, name, new WeightStreamModel(p), (v) => v as unknown as LoaderPortsIn, { chunk, keep });
 }
 
 export async function startLoader(p: WeightStreamParams): Promise<Dut> {
