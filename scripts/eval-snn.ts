@@ -60,7 +60,6 @@ export function evalSnn(a: SnnEvalArgs, lm: DenseLM, tokenizer: TextTokenizer | 
     const f = fidelity(lm, program, ids, { context: a.context, stride: a.stride, units: stream.text ? textUnits(tokenizer!.decode(ids)) : undefined, onProgress: (d) => bar?.update(d) });
     bar?.stop();
     const { snnModel, ...rest } = f;
-    void snnModel;
     out.data = stream.label;
     out.fidelity = rest;
     say(`${a.snn} (chip ${program.chip.name}, T = ${program.chip.T}, ${program.options.scheme}, K = ${program.options.levels}) on ${stream.label}: ${f.tokens} tokens scored, context ${a.context}, stride ${a.stride}`);

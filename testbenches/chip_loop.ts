@@ -6,7 +6,7 @@
 // and is compared with the RTL on every output of every cycle as well.
 import path from 'node:path';
 import { compileModel } from '../src/compiler/compile.js';
-import { blob, type ChipProgram, type ProgOp } from '../src/compiler/program.js';
+import type { ChipProgram, ProgOp } from '../src/compiler/program.js';
 import { ChipLoop, type LoopResult, type Value } from '../src/chip/host.js';
 import { expectedTraffic } from '../src/chip/traffic.js';
 import type { Dut } from '../src/harness/cocotb.js';
@@ -95,7 +95,6 @@ export function compareLoop(ref: LoopReference, res: LoopResult, spec: ChipSpec)
     for (const k of ['injected', 'unrouted', 'delivered', 'hops', 'replications'] as const) if (got[k] !== want[k]) bad.push(`load ${i} router counter ${k}: chip ${got[k]}, functional ${want[k]}`);
     if (got.refused_writes !== 0) bad.push(`load ${i}: the router refused ${got.refused_writes} writes`);
   });
-  void blob;
   return bad;
 }
 

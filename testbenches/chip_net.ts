@@ -4,11 +4,9 @@
 // encoding and layer B, a chain of two row tiles, on A's spikes (tile to tile through the router); Q, K and V on the
 // second encoding (one phase, the input multicast); counts of Q, K, V into the attention unit; its output
 // re-encoded into layer C, whose membranes are the logits. Random weights, thresholds, ADC shifts and biases.
-import { blob as _blob, PROGRAM_FORMAT, PROGRAM_VERSION, type ChipProgram, type ProgOp, type TensorInfo } from '../src/compiler/program.js';
-import { attentionSpecOfChip, chipConfigOf, slotCount, slotKind, type ChipSpec, type TileKind } from '../src/spec/chip.js';
+import { PROGRAM_FORMAT, PROGRAM_VERSION, type ChipProgram, type ProgOp, type TensorInfo } from '../src/compiler/program.js';
+import { attentionSpecOfChip, chipConfigOf, northOf, slotCount, slotKind, tileSpecOf, type ChipSpec, type TileKind } from '../src/spec/chip.js';
 import { maxWeight, shiftWidth } from '../src/spec/crossbar.js';
-import { tileSpecOf } from '../src/spec/chip.js';
-import { northOf } from '../src/spec/chip.js';
 import type { Rng } from '../src/util/random.js';
 
 /** Kinds from the chip's pools: A (two column tiles, ReLU-like), B's chain end (a slot with one above), Q, K, V (one phase), C. */
@@ -85,7 +83,6 @@ export function tinyProgram(spec: ChipSpec, rng: Rng, vocab = 8): ChipProgram {
   int('c', R);
   ops.push({ kind: 'logits', name: 'logits', input: 'c', out: 'c.out' });
   int('c.out', R);
-  void _blob;
   return {
     format: PROGRAM_FORMAT,
     version: PROGRAM_VERSION,

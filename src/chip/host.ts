@@ -19,17 +19,6 @@ import { fromSignedBits, readWord, signedBits, writeWord, type BusOp } from './b
 import { attentionLoad, chainEnds, checkProgramForChip, ChipProgramError, hostRoutes, linearLoad, placeOps, routeLoad, spikeRoutes, wholeOp, type AttentionOp, type LinearOp, type LinearPart, type Placement, type Route } from './loader.js';
 
 export type Value = Int32Array | Int8Array;
-type Exec = (op: ProgOp, vals: Map<string, Value>, tokens: ArrayLike<number>, S: number, state: SnnState) => Value;
-
-/**
- * The runtime's digital ops, one definition: SnnModel's own op executor (src/runtime/snn.ts). It is private there;
- * the report asks for it to be exported (a `runDigitalOp`), and this is the one place that reaches it.
- */
-function digitalOps(model: SnnModel): Exec {
-  const f = (model as unknown as { exec?: Exec }).exec;
-  if (typeof f !== 'function') throw new Error('SnnModel has no op executor (exec) to run the digital ops on the host');
-  return f.bind(model);
-}
 
 export type Step = { kind: 'host'; op: ProgOp } | { kind: 'attention'; op: AttentionOp } | { kind: 'chip'; input: string; parts: LinearPart[] };
 type ChipStep = Step & { kind: 'chip' };
@@ -165,7 +154,8 @@ const zeros = <K extends string>(keys: readonly K[]) => Object.fromEntries(keys.
 
 export class ChipLoop {
   readonly map: BusMap;
-  private readonly exec: Exec;
+  /** the runtime whose op executor runs the digital units on the host (one definition of every op) */
+  private readonly runtime: SnnModel;
 
   constructor(
     readonly program: ChipProgram,
@@ -174,7 +164,7 @@ export class ChipLoop {
   ) {
     checkProgramForChip(program, spec);
     this.map = busMap(spec);
-    this.exec = digitalOps(new SnnModel(program));
+    this.runtime = new SnnModel(program);
   }
 
   async run(tokens: readonly number[], opts: LoopOptions = {}): Promise<LoopResult> {
@@ -211,7 +201,7 @@ export class ChipLoop {
         const state: SnnState = { pos: s, attention: new Map() };
         let n = 0;
         for (const st of steps) {
-          if (st.kind === 'host') v.set(st.op.out, this.exec(st.op, v, [id], 1, state));
+          if (st.kind === 'host') v.set(st.op.out, this.runtime.exec(st.op, v, [id], 1, state));
           else if (st.kind === 'attention') n += await this.attention(st.op, v, s === 0);
           else n += await this.phase(st, v, placeOf);
         }

@@ -26,9 +26,9 @@ import {
 } from '../spec/chip.js';
 import { ATT_TOKEN, busMap, colMaskStatus, decodeRead, decodeWrite, LOADER_REG, PRUNE_REG, PRUNE_STATUS, SLOT_REG, unpackCommand, type BusMap, type WriteEffect } from '../spec/chip-map.js';
 import { cfgAddress, colGroups, crossbarMap, inputWidth, REGION, TILE_COUNTERS, type CrossbarMap } from '../spec/crossbar.js';
-import { FAULT_BITS, LOADER_COUNTERS } from '../spec/memory.js';
+import { LOADER_COUNTERS } from '../spec/memory.js';
 import { PRUNING_COUNTERS, type PruningSpec } from '../spec/pruning.js';
-import { groupBits, registerAddress, ROUTER_COUNTERS, tileBits, type RouterSpec } from '../spec/router.js';
+import { registerAddress, ROUTER_COUNTERS, tileBits, type RouterSpec } from '../spec/router.js';
 import { AttentionCycleModel } from './attention-cycle.js';
 import { CrossbarTileCycleModel } from './crossbar-cycle.js';
 import { spikeWidth } from './lif.js';
@@ -206,7 +206,6 @@ export class ChipCycleModel {
 
   private comb(x: ChipPortsIn): Comb {
     if (this.combCache && this.combCache.x === x) return this.combCache.c;
-    const p = this.spec;
     const N = this.N;
     const tile = this.tiles.map((t) => t.outputs());
     const tReady = (s: number) => tile[s]!.ready === 1n;
@@ -245,7 +244,6 @@ export class ChipCycleModel {
       const valid = sl.mode !== SLOT_MODE.off && ((sl.have >> sl.nxt) & 1) === 1 && (!sl.chain || sl.psFull === 1) && outFree && !hold;
       return valid && tReady(s) && tileWe[s]!.we === 0;
     });
-    void p;
     const c: Comb = { tile, router, att, prune, loader, eff, ready, wr, rd, good, refused, took, tileWe, tgtReady };
     this.combCache = { x, c };
     return c;
@@ -385,7 +383,6 @@ export class ChipCycleModel {
       rCfgAddr = e.region.name === 'registers' ? registerAddress(rs, 0) : e.index;
       rCfgData = e.value;
     }
-    void groupBits;
 
     // attention unit
     const attCfgWe = e?.unit === 'attention' && e.region.name === 'registers' ? 1 : 0;
@@ -567,8 +564,6 @@ export class ChipCycleModel {
     if (this.prune && pruneIn) this.prune.edge(pruneIn);
     this.loader.edge(loaderIn);
     this.combCache = undefined;
-    void vw;
-    void FAULT_BITS;
   }
 
   /**

@@ -206,7 +206,11 @@ export class SnnModel {
     st.elements += x.length;
   }
 
-  private exec(op: ProgOp, vals: Map<string, Value>, tokens: ArrayLike<number>, S: number, state: SnnState): Value {
+  /**
+   * Runs one op of the program on S positions (the values it reads in `vals`); the one definition of every op, which the
+   * chip's host loop (src/chip/host.ts) also calls for the digital units it runs on the host.
+   */
+  exec(op: ProgOp, vals: Map<string, Value>, tokens: ArrayLike<number>, S: number, state: SnnState): Value {
     const p = this.program;
     const T = this.T;
     const int = (n: string) => vals.get(n) as Int32Array;
