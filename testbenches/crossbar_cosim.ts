@@ -123,6 +123,13 @@ export function randomOps(p: CrossbarParams, rng: Rng, steps: number): TileOp[] 
 
 export type Vector = Record<string, number | bigint>;
 
+/** The port vector of the tile's inputs x (in_restart only where the tile has neurons). */
+export function tileVector(p: Pick<CrossbarParams, 'output'>, x: TilePortsIn): Vector {
+  const v: Vector = { rst: x.rst, cfg_we: x.cfg_we, cfg_addr: x.cfg_addr, cfg_data: x.cfg_data, in_valid: x.in_valid, in_spikes: x.in_spikes, in_psum: x.in_psum };
+  if (p.output === 'neurons') v.in_restart = x.in_restart ?? 0;
+  return v;
+}
+
 /** Per-cycle port vectors that perform `ops` in order: each held until the golden model takes it. */
 export function planVectors(p: CrossbarParams, ops: readonly TileOp[]): Vector[] {
   const model = new CrossbarTileCycleModel(p);
@@ -130,9 +137,7 @@ export function planVectors(p: CrossbarParams, ops: readonly TileOp[]): Vector[]
   const out: Vector[] = [];
   const quiet: TilePortsIn = { rst: 0, cfg_we: 0, cfg_addr: 0, cfg_data: 0n, in_valid: 0, in_spikes: 0n, in_psum: 0n, in_restart: 0 };
   const push = (x: TilePortsIn) => {
-    const v: Vector = { rst: x.rst, cfg_we: x.cfg_we, cfg_addr: x.cfg_addr, cfg_data: x.cfg_data, in_valid: x.in_valid, in_spikes: x.in_spikes, in_psum: x.in_psum };
-    if (p.output === 'neurons') v.in_restart = x.in_restart ?? 0;
-    out.push(v);
+    out.push(tileVector(p, x));
     model.edge(x);
   };
   for (const op of ops) {

@@ -6,7 +6,7 @@ import { CrossbarTileCycleModel, type TilePortsIn } from '../../src/golden/cross
 import type { Dut } from '../../src/harness/cocotb.js';
 import { colGroups, encodeWeight, inputWidth, TILE_COUNTERS, type CrossbarSpec, type TileCounter } from '../../src/spec/crossbar.js';
 import { signedSpikes, type NeuronSpec } from '../../src/spec/lif.js';
-import { loadWeights, packFields, writeReg, type TileOp, type Vector } from '../../testbenches/crossbar_cosim.js';
+import { loadWeights, packFields, tileVector, writeReg, type TileOp, type Vector } from '../../testbenches/crossbar_cosim.js';
 
 export interface TileStepIn {
   spikes: number[];
@@ -50,9 +50,7 @@ export async function runTile(dut: Dut, spec: CrossbarSpec, levels: (r: number, 
   const vectors: Vector[] = [];
   const quiet: TilePortsIn = { rst: 0, cfg_we: 0, cfg_addr: 0, cfg_data: 0n, in_valid: 0, in_spikes: 0n, in_psum: 0n, in_restart: 0 };
   const push = (x: TilePortsIn) => {
-    const v: Vector = { rst: x.rst, cfg_we: x.cfg_we, cfg_addr: x.cfg_addr, cfg_data: x.cfg_data, in_valid: x.in_valid, in_spikes: x.in_spikes, in_psum: x.in_psum };
-    if (spec.output === 'neurons') v.in_restart = x.in_restart ?? 0;
-    vectors.push(v);
+    vectors.push(tileVector(spec, x));
     model.edge(x);
   };
   const config: TileOp[] = [...loadWeights(spec, levels), writeReg(spec, 'adcShift', regs.adcShift)];
