@@ -4,11 +4,13 @@
 import path from 'node:path';
 import { DEFAULT_CHIP, type ChipConfig } from '../../src/compiler/chip-config.js';
 import { compileModel } from '../../src/compiler/compile.js';
-import type { ChipProgram } from '../../src/compiler/program.js';
+import { attentionSpecOf } from '../../src/compiler/attention-spec.js';
+import type { ChipProgram, ProgOp } from '../../src/compiler/program.js';
 import { PROJECT_ROOT } from '../../src/hdl/srcloc.js';
 import { readTextSpec } from '../../src/lm/data/text-spec.js';
 import { loadModel } from '../../src/lm/load.js';
 import { SnnModel } from '../../src/runtime/snn.js';
+import { writeReg as attReg, type AttOp } from '../../testbenches/attention_cosim.js';
 
 /** The default chip (64 x 64 tiles, Pr 8, Pc 16, 12-bit ADC, 8 attention lanes) and a second one (32 x 32 tiles,
  *  Pr 4, Pc 8, 10-bit ADC, 4 attention lanes). */
@@ -37,4 +39,22 @@ export function referenceSetup(chip: ChipConfig, tokens = 10): ReferenceSetup {
   model.forward(ids, st, (t, v) => tensors.set(t, v));
   model.endSequence(st);
   return { program, model, tokens: ids, tensors };
+}
+
+/**
+ * Attention op `name` of the reference program: its unit's spec and what the runtime gives the unit — a reset, the
+ * registers (scoreShift and steps = T; theta left at its reset value), then q, k and v of the first `tokens` tokens.
+ */
+export function attentionRun(ref: ReferenceSetup, name: string, tokens: number) {
+  const p = ref.program;
+  const op = p.ops.find((o): o is ProgOp & { kind: 'attention' } => o.kind === 'attention' && o.name === name)!;
+  const spec = attentionSpecOf(p.chip, op, op.inRange);
+  const q = ref.tensors.get(op.q) as Int32Array;
+  const k = ref.tensors.get(op.k) as Int32Array;
+  const v = ref.tensors.get(op.v) as Int32Array;
+  const dq = op.heads * op.headDim;
+  const dk = op.kvHeads * op.headDim;
+  const ops: AttOp[] = [{ kind: 'reset' }, attReg('scoreShift', op.scoreShift), attReg('steps', p.chip.T)];
+  for (let s = 0; s < tokens; s++) ops.push({ kind: 'token', q: [...q.subarray(s * dq, (s + 1) * dq)], k: [...k.subarray(s * dk, (s + 1) * dk)], v: [...v.subarray(s * dk, (s + 1) * dk)], seqStart: s === 0 });
+  return { op, spec, ops };
 }

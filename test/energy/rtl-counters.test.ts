@@ -5,7 +5,6 @@
 // reads (eventsFromSnn). Likewise the attention unit: the RTL fed layer 0's Q/K/V counts against the functional
 // unit's counters. On two chip configurations.
 import { afterAll, describe, expect, it } from 'vitest';
-import { attentionSpecOf } from '../../src/compiler/attention-spec.js';
 import { tileSpec } from '../../src/compiler/chip-config.js';
 import { blob, type ProgOp } from '../../src/compiler/program.js';
 import { eventsFromSnn } from '../../src/energy/events.js';
@@ -13,9 +12,9 @@ import { SpikingLinear } from '../../src/functional/layer.js';
 import type { Dut } from '../../src/harness/cocotb.js';
 import { ATT_COUNTERS } from '../../src/spec/attention.js';
 import { TILE_COUNTERS, type CrossbarSpec } from '../../src/spec/crossbar.js';
-import { planVectors as planAttention, startAttention, writeReg as attReg, type AttOp } from '../../testbenches/attention_cosim.js';
+import { planVectors as planAttention, startAttention } from '../../testbenches/attention_cosim.js';
 import { startTile } from '../../testbenches/crossbar_cosim.js';
-import { CHIPS, referenceSetup } from './reference-setup.js';
+import { attentionRun, CHIPS, referenceSetup } from './reference-setup.js';
 import { runTile, tileLevels } from './rtl-tile.js';
 
 const duts: Dut[] = [];
@@ -90,16 +89,7 @@ describe.each(Object.keys(CHIPS))('chip %s: RTL counters = functional model coun
   });
 
   it('L0.attn: the attention unit\'s counters on layer 0\'s Q/K/V counts', async () => {
-    const op = p.ops.find((o): o is ProgOp & { kind: 'attention' } => o.kind === 'attention' && o.name === 'L0.attn')!;
-    const spec = attentionSpecOf(p.chip, op, op.inRange);
-    const q = ref.tensors.get(op.q) as Int32Array;
-    const k = ref.tensors.get(op.k) as Int32Array;
-    const v = ref.tensors.get(op.v) as Int32Array;
-    const dq = op.heads * op.headDim;
-    const dk = op.kvHeads * op.headDim;
-    // as the runtime configures its unit: scoreShift and steps (theta left at its reset value)
-    const ops: AttOp[] = [{ kind: 'reset' }, attReg('scoreShift', op.scoreShift), attReg('steps', T)];
-    for (let s = 0; s < S; s++) ops.push({ kind: 'token', q: [...q.subarray(s * dq, (s + 1) * dq)], k: [...k.subarray(s * dk, (s + 1) * dk)], v: [...v.subarray(s * dk, (s + 1) * dk)], seqStart: s === 0 });
+    const { spec, ops } = attentionRun(ref, 'L0.attn', S);
     const dut = await startAttention(spec);
     duts.push(dut);
     const got = await dut.stream(planAttention(spec, ops));

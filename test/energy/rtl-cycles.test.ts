@@ -5,7 +5,6 @@
 // Measured: the tiles and the attention unit (RTL). Composed: the encoder's timing (docs/lif.md, its model), the
 // one-edge handoff between stages. The goal is agreement within 5 %; the figures are printed.
 import { afterAll, describe, expect, it } from 'vitest';
-import { attentionSpecOf } from '../../src/compiler/attention-spec.js';
 import { tileSpec } from '../../src/compiler/chip-config.js';
 import { tileStepCycles } from '../../src/compiler/map.js';
 import { blob, type ProgOp } from '../../src/compiler/program.js';
@@ -13,9 +12,9 @@ import { activityOf, DEFAULT_ASSUMPTIONS, planOf, tokenCycles, type LatOp } from
 import type { Dut } from '../../src/harness/cocotb.js';
 import { tokenSchedule } from '../../src/spec/attention.js';
 import type { CrossbarSpec } from '../../src/spec/crossbar.js';
-import { planVectors as planAttention, startAttention, writeReg as attReg, type AttOp } from '../../testbenches/attention_cosim.js';
+import { planVectors as planAttention, startAttention } from '../../testbenches/attention_cosim.js';
 import { startTile } from '../../testbenches/crossbar_cosim.js';
-import { CHIPS, referenceSetup } from './reference-setup.js';
+import { attentionRun, CHIPS, referenceSetup } from './reference-setup.js';
 import { runTile, tileLevels, type TileStepIn } from './rtl-tile.js';
 
 const duts: Dut[] = [];
@@ -86,15 +85,8 @@ describe.each(Object.keys(CHIPS))('chip %s: cycle model vs Verilator', (chipName
   });
 
   it('the attention unit: cycles per token on layer 0\'s Q/K/V, within 5 %', async () => {
-    const op = p.ops.find((o): o is ProgOp & { kind: 'attention' } => o.kind === 'attention' && o.name === 'L0.attn')!;
-    const spec = attentionSpecOf(p.chip, op, op.inRange);
-    const q = ref.tensors.get(op.q) as Int32Array;
-    const k = ref.tensors.get(op.k) as Int32Array;
-    const v = ref.tensors.get(op.v) as Int32Array;
+    const { op, spec, ops } = attentionRun(ref, 'L0.attn', TOKENS);
     const dq = op.heads * op.headDim;
-    const dk = op.kvHeads * op.headDim;
-    const ops: AttOp[] = [{ kind: 'reset' }, attReg('scoreShift', op.scoreShift), attReg('steps', T)];
-    for (let s = 0; s < TOKENS; s++) ops.push({ kind: 'token', q: [...q.subarray(s * dq, (s + 1) * dq)], k: [...k.subarray(s * dk, (s + 1) * dk)], v: [...v.subarray(s * dk, (s + 1) * dk)], seqStart: s === 0 });
     const dut = await startAttention(spec);
     duts.push(dut);
     const vec = planAttention(spec, ops);
